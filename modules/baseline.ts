@@ -1,0 +1,44 @@
+import type { Module } from '../src/engine/module.js';
+import { aptUpdate } from '../src/resources/apt-update.js';
+import { command } from '../src/resources/command.js';
+import { file } from '../src/resources/file.js';
+import { line } from '../src/resources/line.js';
+import { pkg } from '../src/resources/package.js';
+import { timezone } from '../src/resources/timezone.js';
+import type { Decl } from '../src/resources/types.js';
+
+const BASE_PACKAGES = ['ca-certificates', 'curl', 'gnupg', 'tzdata'];
+
+/** `en_US.UTF-8` → the locale.gen line, the name `locale -a` prints, and whether it needs generating. */
+export function localeParts(locale: string): { genLine: string; listed: string; generated: boolean } {
+  const [name = locale, charset = 'UTF-8'] = locale.split('.');
+  const listed = `${name}.${charset.toLowerCase().replace(/-/g, '')}`;
+  return { genLine: `${locale} ${charset}`, listed, generated: name !== 'C' && name !== 'POSIX' };
+}
+
+function localeResources(locale: string): Decl[] {
+  const { genLine, listed, generated } = localeParts(locale);
+  const has = ['sh', '-c', `locale -a 2>/dev/null | grep -qixF -- '${listed}'`];
+  const gen: Decl[] = generated
+    ? [
+        pkg('locales'),
+        line('/etc/locale.gen', genLine, new RegExp(`^#?\\s*${locale.replace(/\./g, '\\.')}\\s`)),
+        command(`locale-gen ${locale}`, { check: has, run: ['locale-gen'], undo: ['localedef', '--delete-from-archive', listed] }),
+      ]
+    : [];
+  return [...gen, file('/etc/default/locale', { content: `LANG=${locale}\n` })];
+}
+
+export const baseline: Module = {
+  name: 'baseline',
+  description: 'timezone, locale, fresh apt lists and base packages',
+  resources({ config }) {
+    const extra = config.baseline.extra_packages.filter((p: string) => !BASE_PACKAGES.includes(p));
+    return [
+      aptUpdate(config.baseline.apt_cache_max_age),
+      ...[...BASE_PACKAGES, ...extra].map((p) => pkg(p)),
+      timezone(config.timezone),
+      ...localeResources(config.locale),
+    ];
+  },
+};

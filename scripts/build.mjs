@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Build Phanes.
+//   node scripts/build.mjs                 dist/phanes.cjs (esbuild bundle) + dist/phanes (Node SEA)
+//   node scripts/build.mjs --bundle-only   dist/phanes.cjs only (fast path for CLI tests)
+// Options for experiments: --entry FILE (default src/main.ts), --templates DIR (default templates/),
+// --outdir DIR (default dist/). Exits 1 with a message on any failure.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { listTemplateFiles, SEA_FUSE, seaConfig } from './lib/sea.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const started = process.hrtime.bigint();
+const ms = (from) => `${(Number(process.hrtime.bigint() - from) / 1e6).toFixed(0)} ms`;
+const mb = (file) => `${(statSync(file).size / 1024 / 1024).toFixed(2)} MB`;
+const rel = (p) => relative(process.cwd(), p) || '.';
+
+class BuildError extends Error {}
+
+/** The identifier import.meta.url becomes in the CJS bundle; the banner defines it. */
+const IMPORT_META_URL = '__phanes_import_meta_url';
+const BANNER = [
+  '#!/usr/bin/env node',
+  // In the bundle __filename is dist/phanes.cjs; inside the SEA it is the binary's own path.
+  `var ${IMPORT_META_URL} = require("node:url").pathToFileURL(__filename).href;`,
+].join('\n');
+
+function gitCommit() {
+  const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const sha = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain') === '' ? sha : `${sha}-dirty`;
+  } catch {
+    return 'dev';
+  }
+}
+
+/** esbuild → one CJS file with every dependency inlined; returns its path. */
+async function bundle({ entry, outfile }) {
+  const t = process.hrtime.bigint();
+  if (!existsSync(entry)) {
+    throw new BuildError(`Entry ${rel(entry)} does not exist (pass --entry scripts/fixtures/main.ts to try the build).`);
+  }
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const commit = gitCommit();
+  const result = await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    banner: { js: BANNER },
+    define: {
+      'import.meta.url': IMPORT_META_URL,
+      __PHANES_VERSION__: JSON.stringify(pkg.version),
+      __PHANES_COMMIT__: JSON.stringify(commit),
+    },
+    // Prefer the ESM builds of dual packages: smaller, and they tree-shake.
+    mainFields: ['module', 'main'],
+    minifySyntax: true,
+    minifyWhitespace: true,
+    keepNames: true,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: root,
+  }).catch((error) => {
+    throw new BuildError(`esbuild failed:\n${(error.errors ?? []).map(formatMessage).join('\n') || error.message}`);
+  });
+
+  // Warnings that mean the bundle would misbehave at runtime fail the build; others are shown.
+  const fatal = new Set(['empty-import-meta', 'unsupported-require-call', 'unsupported-dynamic-import']);
+  const bad = result.warnings.filter((w) => fatal.has(w.id));
+  for (const w of result.warnings.filter((w) => !fatal.has(w.id))) console.warn(`warning: ${formatMessage(w)}`);
+  if (bad.length > 0) throw new BuildError(`The bundle would break at runtime:\n${bad.map(formatMessage).join('\n')}`);
+
+  // Everything must be inlined: the only imports left may be Node built-ins.
+  const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+  const external = Object.values(result.metafile.outputs)
+    .flatMap((o) => o.imports)
+    .filter((i) => i.external && !builtins.has(i.path));
+  if (external.length > 0) {
+    throw new BuildError(`The bundle still requires packages at runtime: ${external.map((i) => `${i.path} (${i.kind})`).join(', ')}`);
+  }
+  chmodSync(outfile, 0o755);
+  console.log(`bundle  ${rel(outfile)}  ${mb(outfile)}  ${pkg.version} (${commit})  ${ms(t)}`);
+  return outfile;
+}
+
+function formatMessage(m) {
+  const at = m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ` : '';
+  return `  ${at}${m.text}${m.id ? ` [${m.id}]` : ''}`;
+}
+
+function run(command, args, options = {}) {
+  const r = spawnSync(command, args, { cwd: root, encoding: 'utf8', ...options });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? r.error.message : `exit ${r.status}\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`;
+    throw new BuildError(`${command} ${args.join(' ')} failed: ${why}`);
+  }
+  return r;
+}
+
+/** Node single-executable application: the bundle plus every template, injected into a copy of node. */
+function sea({ bundlePath, templatesDir, outdir }) {
+  const t = process.hrtime.bigint();
+  const work = join(outdir, 'sea');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+
+  const templates = listTemplateFiles(templatesDir);
+  if (templates.length === 0) console.warn(`warning: no templates under ${rel(templatesDir)}; the binary embeds none`);
+  const manifestPath = join(work, 'templates.json');
+  writeFileSync(manifestPath, `${JSON.stringify(templates)}\n`);
+  const blob = join(work, 'sea-prep.blob');
+  const configPath = join(work, 'sea-config.json');
+  writeFileSync(
+    configPath,
+    `${JSON.stringify(seaConfig({ main: bundlePath, output: blob, templatesDir, templates, manifestPath }), null, 2)}\n`,
+  );
+  // The blob must come from the same node that we copy: code cache and snapshot are version-bound.
+  run(process.execPath, ['--experimental-sea-config', configPath]);
+
+  const binary = join(outdir, 'phanes');
+  rmSync(binary, { force: true });
+  copyFileSync(process.execPath, binary);
+  chmodSync(binary, 0o755);
+  const strip = spawnSync('strip', [binary], { encoding: 'utf8' });
+  if (strip.error || strip.status !== 0) {
+    // Stripping only saves ~12 MB; a missing binutils should not block a build.
+    console.warn(`warning: strip failed or missing (${strip.error?.code ?? `exit ${strip.status}`}); install binutils for a smaller binary`);
+  }
+  run('npx', ['--no-install', 'postject', binary, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
+  console.log(`binary  ${rel(binary)}  ${mb(binary)}  ${templates.length} templates  ${ms(t)}`);
+  return binary;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'bundle-only': { type: 'boolean', default: false },
+      entry: { type: 'string', default: 'src/main.ts' },
+      templates: { type: 'string', default: 'templates' },
+      outdir: { type: 'string', default: 'dist' },
+    },
+  });
+  const outdir = resolve(root, values.outdir);
+  mkdirSync(outdir, { recursive: true });
+  const bundlePath = await bundle({ entry: resolve(root, values.entry), outfile: join(outdir, 'phanes.cjs') });
+  if (!values['bundle-only']) sea({ bundlePath, templatesDir: resolve(root, values.templates), outdir });
+  console.log(`built in ${ms(started)}`);
+}
+
+main().catch((error) => {
+  console.error(error instanceof BuildError ? `build: ${error.message}` : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,17 @@
+export declare const TEMPLATE_MANIFEST_KEY: string;
+export declare const SEA_FUSE: string;
+export declare function listTemplateFiles(dir: string, prefix?: string): string[];
+export interface SeaConfig {
+  main: string;
+  output: string;
+  disableExperimentalSEAWarning: true;
+  useCodeCache: true;
+  assets: Record<string, string>;
+}
+export declare function seaConfig(options: {
+  main: string;
+  output: string;
+  templatesDir: string;
+  templates: readonly string[];
+  manifestPath: string;
+}): SeaConfig;

@@ -1,0 +1,31 @@
+import { Command, Option } from 'clipanion';
+import { PhanesCommand } from './base.js';
+import { runApply } from './run-apply.js';
+
+export class ApplyCommand extends PhanesCommand {
+  static override paths = [['apply']];
+  static override usage = Command.Usage({
+    description: 'Bring the host to the state the config describes, recording every change',
+    details: `
+      Runs the modules of a profile (or the ones you name) in order. Each change is written to the journal
+      with what was there before, so \`phanes rollback\` can undo it. Running it again changes nothing.
+      Must run as root; \`--dry-run\` (or \`phanes plan\`) shows the changes without making them.
+    `,
+    examples: [
+      ['Harden a fresh server', 'sudo phanes apply --profile minimal --config config.yaml'],
+      ['Run two modules', 'sudo phanes apply --modules baseline,user'],
+      ['Preview only', 'phanes apply --profile minimal --dry-run'],
+      ['Machine-readable output', 'sudo phanes apply --profile minimal --json'],
+    ],
+  });
+
+  profile = Option.String('--profile,-p', { description: 'A profile: minimal, dev, web, database or coolify' });
+  modules = Option.String('--modules,-m', { description: 'Comma-separated modules, e.g. baseline,user' });
+  config = Option.String('--config,-c', { description: 'The YAML config (default ./config.yaml, else the embedded defaults)' });
+  dryRun = Option.Boolean('--dry-run,-n', false, { description: 'Show what would change; change nothing' });
+
+  async execute(): Promise<number> {
+    await runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, stateDir: this.resolvedStateDir, env: this.context.env }, this.reporter);
+    return 0;
+  }
+}

@@ -1,0 +1,84 @@
+import { Command, Option } from 'clipanion';
+import type { PhanesEvent } from '../../state/events.js';
+import { PhanesError } from '../errors.js';
+import { PhanesCommand } from './base.js';
+import { readState } from './open-state.js';
+
+/** One line of audit history for an event, or null for events that only matter to the machine. */
+export function describeEvent(e: PhanesEvent, intents: Map<string, string>): string | null {
+  const d = e.data;
+  switch (e.type) {
+    case 'RunStarted':
+      return `${e.type === 'RunStarted' ? e.data.command : ''} started (${e.data.profile ? `profile ${e.data.profile}: ` : ''}${e.data.modules.join(', ')}) by phanes ${e.data.version} on ${e.data.hostname} [run ${e.data.runId.slice(0, 8)}]`;
+    case 'RunFinished':
+      return `run ${e.data.ok ? 'finished' : 'FAILED'}: ${e.data.summary.changed} changed, ${e.data.summary.unchanged} unchanged, ${e.data.summary.skipped} skipped, ${e.data.summary.failed} failed [run ${e.data.runId.slice(0, 8)}]`;
+    case 'ChangeIntended':
+      intents.set(`${e.data.runId}:${e.data.seq}`, e.data.summary);
+      return null;
+    case 'ChangeApplied':
+      return `${e.data.module}: ${reasonOf(intents, e)} ${e.data.label}: ${intents.get(`${e.data.runId}:${e.data.seq}`) ?? ''}`;
+    case 'ChangeFailed':
+      return `${e.data.module}: FAILED ${e.data.label}: ${e.data.error}`;
+    case 'ChangeReverted':
+      return `${e.data.module}: rollback ${e.data.result} ${e.data.label}${e.data.note ? ` (${e.data.note})` : ''}`;
+    case 'StepSkipped':
+      return `${e.data.module}: skipped ${e.data.label} (${e.data.reason})`;
+    case 'ModuleFinished':
+      return `${e.data.module}: ${e.data.result} (${e.data.changed} changed, ${e.data.unchanged} unchanged)`;
+    case 'ResourceObserved':
+    case 'ModuleStarted':
+    case 'RevertIntended':
+      void d;
+      return null;
+  }
+}
+
+function reasonOf(intents: Map<string, string>, e: PhanesEvent & { type: 'ChangeApplied' }): string {
+  return intents.has(`reason:${e.data.runId}:${e.data.seq}`) ? intents.get(`reason:${e.data.runId}:${e.data.seq}`)! : 'changed';
+}
+
+/** Whether an event belongs to a module's history (runs count when they included it). */
+export function touchesModule(e: PhanesEvent, module: string): boolean {
+  if (e.type === 'RunStarted') return e.data.modules.includes(module);
+  return 'module' in e.data && e.data.module === module;
+}
+
+export class LogCommand extends PhanesCommand {
+  static override paths = [['log']];
+  static override usage = Command.Usage({
+    description: 'The audit history: every run and every change, oldest first',
+    examples: [
+      ['Everything', 'phanes log'],
+      ['The user module since a date', 'phanes log --module user --since 2026-01-01'],
+      ['The last 20 entries as NDJSON', 'phanes log --limit 20 --json'],
+    ],
+  });
+
+  module = Option.String('--module', { description: 'Only this module' });
+  since = Option.String('--since', { description: 'Only events at or after this ISO date' });
+  limit = Option.String('--limit', { description: 'Only the last N entries' });
+
+  async execute(): Promise<number> {
+    const since = this.since ? Date.parse(this.since) : undefined;
+    if (since !== undefined && Number.isNaN(since)) throw new PhanesError(`--since "${this.since}" is not a date`, { suggestion: 'use an ISO date such as 2026-11-30 or 2026-11-30T12:00:00Z' });
+    const limit = this.limit === undefined ? undefined : Number(this.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new PhanesError(`--limit "${this.limit}" is not a positive whole number`, { suggestion: 'e.g. --limit 50' });
+
+    const { events } = await readState(this.resolvedStateDir, this.reporter);
+    const runsOfModule = new Set(this.module ? events.filter((e) => touchesModule(e, this.module!) && 'runId' in e.data).map((e) => (e.data as { runId: string }).runId) : []);
+    const intents = new Map<string, string>();
+    for (const e of events) if (e.type === 'ChangeIntended') intents.set(`reason:${e.data.runId}:${e.data.seq}`, e.data.reason);
+    const entries: { event: PhanesEvent; text: string }[] = [];
+    for (const e of events) {
+      const text = describeEvent(e, intents);
+      if (text === null) continue;
+      if (since !== undefined && Date.parse(e.data.at) < since) continue;
+      if (this.module && !(touchesModule(e, this.module) || (e.type === 'RunFinished' && runsOfModule.has(e.data.runId)))) continue;
+      entries.push({ event: e, text });
+    }
+    const shown = limit ? entries.slice(-limit) : entries;
+    for (const { event, text } of shown) this.reporter.record('event', { event: event.type, ...event.data }, `${event.data.at}  ${text}`);
+    this.reporter.record('summary', { shown: shown.length, total: events.length }, shown.length ? '' : 'no matching history');
+    return 0;
+  }
+}

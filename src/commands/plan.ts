@@ -1,0 +1,24 @@
+import { Command, Option } from 'clipanion';
+import { PhanesCommand } from './base.js';
+import { runApply } from './run-apply.js';
+
+export class PlanCommand extends PhanesCommand {
+  static override paths = [['plan']];
+  static override usage = Command.Usage({
+    description: 'Show what apply would change, changing nothing (works as any user)',
+    details: 'The same code as apply, on a host that refuses every write. Later steps are planned against the state earlier ones predict.',
+    examples: [
+      ['Plan the minimal profile with the embedded defaults', 'phanes plan --profile minimal'],
+      ['Plan with your config, as NDJSON', 'phanes plan --profile minimal --config config.yaml --json'],
+    ],
+  });
+
+  profile = Option.String('--profile,-p', { description: 'A profile: minimal, dev, web, database or coolify' });
+  modules = Option.String('--modules,-m', { description: 'Comma-separated modules, e.g. baseline,user' });
+  config = Option.String('--config,-c', { description: 'The YAML config (default ./config.yaml, else the embedded defaults)' });
+
+  async execute(): Promise<number> {
+    await runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true, stateDir: this.resolvedStateDir, env: this.context.env }, this.reporter);
+    return 0;
+  }
+}

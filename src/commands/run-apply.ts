@@ -1,0 +1,80 @@
+import { openStore, type Store } from '../../state/store.js';
+import { initialState } from '../../state/projector.js';
+import { configSha256, loadConfig } from '../config/index.js';
+import { RefusedError } from '../errors.js';
+import { applyModules } from '../engine/apply.js';
+import type { ModuleContext } from '../engine/module.js';
+import { resolveModules } from '../engine/profiles.js';
+import { nullRecorder, type Recorder } from '../engine/recorder.js';
+import { readSystemFacts } from '../facts/system.js';
+import type { Host } from '../host/host.js';
+import { LocalHost } from '../host/local.js';
+import { ReadOnlyHost } from '../host/readonly.js';
+import type { Reporter } from '../report/reporter.js';
+import { VERSION } from '../version.js';
+import { ReportedFailure } from './base.js';
+
+export interface ApplyOptions {
+  profile?: string | undefined;
+  modules?: string | undefined;
+  configFile?: string | undefined;
+  dryRun: boolean;
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A recorder over the store: events to the journal, file contents to the blob store. */
+export function storeRecorder(store: Store): Recorder {
+  return {
+    append: async (e) => store.journal.append(e),
+    putBlob: async (content) => store.blobs.put(content),
+    getBlob: async (sha) => store.blobs.get(sha),
+  };
+}
+
+/**
+ * apply, plan and the seed's legacy form share this: load and validate the config, resolve the
+ * modules, refuse unsafe runs before anything changes, then run the engine (dry on a read-only host).
+ */
+export async function runApply(opts: ApplyOptions, reporter: Reporter, host: Host = new LocalHost()): Promise<void> {
+  const loaded = await loadConfig({ ...(opts.configFile ? { file: opts.configFile } : { file: 'config.yaml' }), explicit: Boolean(opts.configFile), env: opts.env });
+  const { modules, profile } = resolveModules({ profile: opts.profile, modules: opts.modules });
+  const target = opts.dryRun ? new ReadOnlyHost(host) : host;
+  const system = await readSystemFacts(target);
+  const ctx: ModuleContext = { config: loaded.config, system, modules: modules.map((m) => m.name) };
+
+  if (!opts.dryRun && !system.root) {
+    throw new RefusedError('apply changes the system, so it must run as root; nothing was changed', {
+      suggestion: `run it with sudo, or preview with \`phanes plan ${profile ? `--profile ${profile}` : `--modules ${ctx.modules.join(',')}`}\` as any user`,
+    });
+  }
+  const refusals = modules.flatMap((m) => m.preflight?.(ctx) ?? []);
+  if (refusals.length && !opts.dryRun) {
+    throw new RefusedError(`refusing to apply; nothing was changed:\n  - ${refusals.join('\n  - ')}`, { suggestion: 'fix the config as described, then re-run' });
+  }
+  const plan = modules.map((module) => ({ module, decls: module.resources(ctx) }));
+
+  reporter.runStart({
+    command: opts.dryRun ? "plan" : "apply", modules: [...ctx.modules], dryRun: opts.dryRun, host: target.name,
+    ...(profile ? { profile } : {}), ...(loaded.file && !loaded.fromDefaults ? { configFile: loaded.file } : {}),
+  });
+  for (const r of refusals) reporter.warn(`apply would refuse: ${r}`);
+
+  const store = openStore(opts.stateDir, { create: !opts.dryRun, secrets: [...loaded.secrets] });
+  const lock = opts.dryRun ? undefined : store.lock('apply');
+  try {
+    for (const w of lock?.warnings ?? []) reporter.warn(w);
+    const projection = await store.loadState().then((s) => s.state).catch(() => initialState());
+    const recorder = opts.dryRun ? nullRecorder(async (sha) => store.blobs.get(sha)) : storeRecorder(store);
+    const result = await applyModules({
+      host: target, plan, dryRun: opts.dryRun, recorder, projection, reporter, secrets: loaded.secrets,
+      run: { version: VERSION, hostname: system.hostname, configSha256: configSha256(loaded.config), ...(profile ? { profile } : {}) },
+    });
+    if (result.failure) reporter.error(result.failure);
+    reporter.summary(result.summary, result.durationMs, opts.dryRun);
+    if (!result.ok) throw new ReportedFailure(1);
+    if (!opts.dryRun) await store.loadState(); // refresh the snapshot cache while we hold the lock
+  } finally {
+    lock?.release();
+  }
+}

@@ -1,0 +1,16 @@
+import { Command } from 'clipanion';
+import { configJsonSchema } from '../config/index.js';
+import { PhanesCommand } from './base.js';
+
+export class SchemaCommand extends PhanesCommand {
+  static override paths = [['schema']];
+  static override usage = Command.Usage({
+    description: 'Print the config JSON Schema, for editor completion and validation',
+    examples: [['Save it for your editor', 'phanes schema > phanes.schema.json']],
+  });
+
+  async execute(): Promise<number> {
+    this.context.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    return 0;
+  }
+}

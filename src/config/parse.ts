@@ -1,0 +1,88 @@
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import { semanticIssues } from './checks.js';
+import { fillDefaults } from './defaults.js';
+import { resolveEnv } from './env.js';
+import { schemaIssue } from './issues.js';
+import { node } from './keywords.js';
+import { normalize } from './normalize.js';
+import { placeIssue, type RawIssue } from './raw-issue.js';
+import { ConfigSchema, type Config } from './schema.js';
+import { secretValues } from './secrets.js';
+import { isPlaceholderKey } from './ssh-key.js';
+import { describeValue } from './messages.js';
+import { yamlIssues } from './yaml-errors.js';
+import { positionOf } from './yaml-nodes.js';
+
+export interface ParsedConfig {
+  config: Config;
+  /** Non-empty values of the secret fields, resolved, for the redactor. */
+  secrets: string[];
+  /** Things that load but deserve a look, such as a placeholder SSH key. */
+  warnings: ConfigIssue[];
+}
+
+const ROOT = node(ConfigSchema);
+const checker = TypeCompiler.Compile(ConfigSchema);
+
+const byPosition = (a: ConfigIssue, b: ConfigIssue): number =>
+  (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0);
+
+/** One issue per key: the first found wins, so list the most telling kinds first. */
+function firstPerKey(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => !seen.has(i.path) && seen.add(i.path));
+}
+
+/** Warns about keys like the PRD's `ssh-ed25519 AAAA... user@host`: they load, but log nobody in. */
+function placeholderWarnings(config: Config, place: (raw: RawIssue) => ConfigIssue): ConfigIssue[] {
+  const keys: [string, (string | number)[]][] = [[config.ssh_public_key, ['ssh_public_key']]];
+  config.user.authorized_keys.forEach((k, i) => keys.push([k, ['user', 'authorized_keys', i]]));
+  return keys
+    .filter(([k]) => k !== '' && isPlaceholderKey(k))
+    .map(([, path]) => place({ path, target: 'value', message: 'this SSH key is a placeholder (its data ends in `...`), so it will not be installed', suggestion: 'paste your real public key, e.g. the output of `cat ~/.ssh/id_ed25519.pub`' }));
+}
+
+/**
+ * Parses and validates config text: YAML syntax, a mapping at the root, `${ENV}` references,
+ * defaults, the schema and the checks beyond it. Throws one ConfigError listing every issue.
+ */
+export function parseConfig(source: string, options: { file?: string; env?: NodeJS.ProcessEnv } = {}): ParsedConfig {
+  const { file, env = process.env } = options;
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const fail = (issues: ConfigIssue[]): never => {
+    throw new ConfigError(firstPerKey(issues).sort(byPosition), file);
+  };
+  const place = (raw: RawIssue): ConfigIssue => placeIssue(doc, lines, raw);
+
+  const syntax = [...doc.errors, ...doc.warnings];
+  if (syntax.length > 0) fail(yamlIssues(doc, lines, syntax));
+  const root = doc.contents;
+  if (root !== null && !isMap(root)) {
+    const got = isSeq(root) ? 'a list' : isScalar(root) ? describeValue(root.value) : 'something else';
+    fail([{ path: '', ...positionOf(doc, lines, []), message: `expected a mapping of settings at the top level, got ${got}`, suggestion: 'write one `key: value` per line, starting in the first column, e.g. `username: deploy`' }]);
+  }
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    fail([{ path: '', message: `cannot read the YAML: ${(error as Error).message}`, suggestion: 'check the anchors (&name) and aliases (*name) in the file' }]);
+  }
+
+  const resolved = resolveEnv(raw, env);
+  const value = fillDefaults(ROOT, normalize(ROOT, resolved.value, doc));
+  const schemaIssues = [...checker.Errors(value)].map((e) => schemaIssue(e, value));
+  const ordered = [
+    ...schemaIssues.filter((i) => i.target === 'key'),
+    ...resolved.issues,
+    ...schemaIssues.filter((i) => i.target !== 'key'),
+    ...semanticIssues(value as Record<string, unknown>),
+  ];
+  if (ordered.length > 0) fail(ordered.map(place));
+
+  // Errors() found nothing, so the value is a complete Config.
+  const config = value as Config;
+  return { config, secrets: secretValues(config), warnings: placeholderWarnings(config, place) };
+}

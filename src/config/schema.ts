@@ -1,0 +1,192 @@
+import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
+import type { PhanesKeywords } from './keywords.js';
+import { SIZE_PATTERN } from './size.js';
+import { SSH_KEY_PATTERN } from './ssh-key.js';
+
+/**
+ * The Phanes config schema: the one source for validation, defaults, error wording,
+ * `phanes schema` (JSON Schema) and config.yaml.example. Every key has a default, so an empty
+ * file is a valid config; the loader fills defaults before it validates.
+ */
+
+type Options = PhanesKeywords & { description: string; examples?: unknown[] };
+
+const text = (def: string, pattern: string, options: Options) => Type.String({ ...options, pattern, default: def });
+const int = (def: number, minimum: number, maximum: number | undefined, options: Options) =>
+  Type.Integer({ ...options, minimum, ...(maximum === undefined ? {} : { maximum }), default: def });
+const flag = (def: boolean, description: string) => Type.Boolean({ description, default: def });
+const list = <T extends TSchema>(items: T, options: Options) => Type.Array(items, { ...options, uniqueItems: true, default: [] });
+const section = <T extends TProperties>(description: string, properties: T) =>
+  Type.Object(properties, { description, default: {}, additionalProperties: false });
+/** A password: any text of 8+ characters, or empty for none; never printed. */
+const secret = (description: string) =>
+  Type.String({
+    description,
+    default: '',
+    pattern: '^(?:|[\\s\\S]{8,})$',
+    secret: true,
+    writeOnly: true,
+    expected: 'a password of at least 8 characters (or empty for none)',
+    hint: 'use a long random password, e.g. from `openssl rand -base64 24`',
+  });
+
+const NAME = '[a-z_][a-z0-9_-]{0,31}';
+const ABSOLUTE_PATH = '^(?:/[A-Za-z0-9._+-]+)+$';
+const KEY_EXPECTED = 'one OpenSSH public key line: a type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, …), base64 key data and an optional comment';
+const KEY_HINT = 'paste the whole line printed by `cat ~/.ssh/id_ed25519.pub`, on one line, in quotes';
+const KEY_EXAMPLE = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... you@laptop';
+
+export const ConfigSchema = Type.Object(
+  {
+    username: text('deploy', `^(?!root$)${NAME}$`, {
+      description: 'Login and sudo user that Phanes creates. Not root: Phanes itself runs as root.',
+      expected: 'a lower-case Linux user name other than root (a letter or _, then letters, digits, _ or -; at most 32)',
+      hint: 'use a name such as deploy',
+    }),
+    ssh_public_key: text('', `^$|${SSH_KEY_PATTERN}`, {
+      description:
+        "The user's OpenSSH public key, one line. Empty means none; Phanes never disables password login while the user has no key.",
+      expected: `${KEY_EXPECTED}, or empty`,
+      hint: KEY_HINT,
+      examples: [KEY_EXAMPLE],
+    }),
+    timezone: text('UTC', '^(?:UTC|(?:Africa|America|Antarctica|Arctic|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)(?:/[A-Za-z0-9_+-]+){1,2})$', {
+      description: "IANA time zone: UTC or Area/City. The host's zone database is checked when applying.",
+      expected: 'UTC or an IANA zone name such as Europe/Berlin or America/New_York',
+      hint: 'pick a name from `timedatectl list-timezones`, e.g. America/New_York',
+      examples: ['Europe/Berlin'],
+    }),
+    locale: text('en_US.UTF-8', '^(?:C|[a-z]{2,3}_[A-Z]{2})\\.UTF-8$', {
+      description: 'System locale, generated and made the default.',
+      expected: 'a UTF-8 locale such as en_US.UTF-8, de_DE.UTF-8 or C.UTF-8',
+      hint: 'write language_COUNTRY.UTF-8, e.g. en_GB.UTF-8',
+    }),
+    baseline: section('Base system: packages every profile gets.', {
+      extra_packages: list(
+        Type.String({
+          pattern: '^[a-z0-9][a-z0-9+.-]+$',
+          expected: 'a Debian package name (lower-case letters, digits, +, - and .)',
+          hint: 'use the name `apt-cache search` shows, e.g. htop',
+        }),
+        { description: 'Extra Debian packages to install.', examples: [['htop', 'ncdu']] },
+      ),
+      apt_cache_max_age: int(3600, 0, undefined, {
+        description: 'Refresh the apt package lists when they are older than this many seconds.',
+        hint: 'use a number of seconds such as 3600 (one hour)',
+      }),
+    }),
+    user: section('The login user named by `username`.', {
+      shell: text('/bin/bash', ABSOLUTE_PATH, {
+        description: 'Login shell (an absolute path).',
+        expected: 'an absolute path such as /bin/bash',
+        hint: 'use /bin/bash or another shell listed in /etc/shells',
+      }),
+      groups: list(
+        Type.String({ pattern: `^${NAME}$`, expected: 'a Linux group name', hint: 'use a lower-case group name such as docker' }),
+        { description: 'Extra supplementary groups for the user.', examples: [['docker']] },
+      ),
+      sudo: flag(true, 'Add the user to the sudo group and install a sudoers drop-in.'),
+      sudo_nopasswd: flag(false, 'Let the user run sudo without a password (NOPASSWD).'),
+      authorized_keys: list(
+        Type.String({ pattern: SSH_KEY_PATTERN, expected: KEY_EXPECTED, hint: KEY_HINT }),
+        { description: 'More public keys that may log in as the user, one line each, same format as ssh_public_key.' },
+      ),
+      lock_password: flag(false, "Lock the user's password (passwd -l), so only keys can log in."),
+    }),
+    swap: section('Swap file.', {
+      enabled: flag(true, 'Create and enable a swap file (activation is skipped inside containers).'),
+      size: text('2G', SIZE_PATTERN, {
+        description: 'Size of the swap file: a whole number of megabytes (M) or gigabytes (G).',
+        expected: 'a size such as 512M or 2G',
+        hint: 'write a whole number followed by M or G, e.g. 2G',
+      }),
+      swappiness: int(10, 0, 100, {
+        description: 'vm.swappiness from 0 to 100: lower keeps more in RAM.',
+        hint: 'use a number from 0 to 100; 10 suits most servers',
+      }),
+      path: text('/swapfile', ABSOLUTE_PATH, {
+        description: 'Path of the swap file.',
+        expected: 'an absolute path such as /swapfile',
+        hint: 'use /swapfile',
+      }),
+    }),
+    security: section('SSH hardening, firewall and brute-force protection.', {
+      ssh_port: int(22, 1, 65535, {
+        description: 'Port sshd listens on; the firewall keeps it open.',
+        hint: 'use 22, or a free port such as 2222',
+      }),
+      allow_password_auth: flag(false, 'Allow SSH password login. Phanes only turns it off once the user has a key.'),
+      ufw: section('ufw firewall: deny incoming except SSH and the rules below.', {
+        enabled: flag(true, 'Install and enable ufw.'),
+        allow: list(
+          Type.String({
+            pattern: '^(?:[0-9]{1,5}(?:/(?:tcp|udp))?|[0-9]{1,5}:[0-9]{1,5}/(?:tcp|udp))$',
+            expected: 'a firewall rule: a port (443), port/protocol (80/tcp) or range/protocol (60000:61000/udp)',
+            hint: 'write a port such as 443, 80/tcp, or a range with a protocol such as 60000:61000/udp',
+          }),
+          { description: 'Extra incoming rules: PORT, PORT/tcp|udp or LOW:HIGH/tcp|udp.', examples: [['80/tcp', '443/tcp']] },
+        ),
+      }),
+      fail2ban: section('fail2ban: ban addresses that keep failing to log in over SSH.', {
+        enabled: flag(true, 'Install fail2ban with an sshd jail.'),
+        bantime: text('1h', '^[0-9]+[smhdw]?$', {
+          description: 'How long an address stays banned (fail2ban time: 600, 10m, 1h, 1d, 1w).',
+          expected: 'a fail2ban time such as 600, 10m, 1h, 1d or 1w',
+          hint: 'write a number with an optional unit s, m, h, d or w, e.g. 1h',
+        }),
+        findtime: text('10m', '^[0-9]+[smhdw]?$', {
+          description: 'Window in which maxretry failures lead to a ban.',
+          expected: 'a fail2ban time such as 600, 10m, 1h, 1d or 1w',
+          hint: 'write a number with an optional unit s, m, h, d or w, e.g. 10m',
+        }),
+        maxretry: int(5, 1, 100, {
+          description: 'Failures within findtime that lead to a ban.',
+          hint: 'use a small number such as 5',
+        }),
+      }),
+      sysctl_hardening: flag(true, 'Apply kernel network hardening sysctls (syncookies, no redirects, rp_filter).'),
+    }),
+    updates: section('Unattended security upgrades.', {
+      enabled: flag(true, 'Install unattended-upgrades and turn on automatic security updates.'),
+      automatic_reboot: flag(false, 'Reboot automatically when an upgrade needs it.'),
+      automatic_reboot_time: text('03:00', '^(?:[01][0-9]|2[0-3]):[0-5][0-9]$', {
+        description: 'Time of day for that reboot, HH:MM in 24-hour server time.',
+        expected: 'a time of day as HH:MM (24-hour), such as 03:00',
+        hint: 'write two-digit hours and minutes in quotes, e.g. "03:00"',
+      }),
+      mail: text('', '^$|^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*$', {
+        description: 'Address that receives upgrade reports; empty sends none.',
+        expected: 'an email address such as admin@example.com, or empty',
+        hint: 'write an address such as admin@example.com, or "" for no mail',
+      }),
+    }),
+    docker: section('Docker Engine.', {
+      install_compose: flag(true, 'Also install the Docker Compose v2 plugin.'),
+    }),
+    postgres: section('PostgreSQL server, one database and its owner.', {
+      version: text('16', '^[0-9]+$', {
+        description: 'PostgreSQL major version.',
+        expected: 'a PostgreSQL major version such as "16"',
+        hint: 'write the major version only, e.g. "16"',
+      }),
+      password: secret('Password of the database user.'),
+      database: text('app', '^[a-z_][a-z0-9_]{0,62}$', {
+        description: 'Database to create.',
+        expected: 'a lower-case SQL identifier (letters, digits and _; at most 63)',
+        hint: 'use a name such as app',
+      }),
+      user: text('app', '^[a-z_][a-z0-9_]{0,62}$', {
+        description: 'Role that owns the database.',
+        expected: 'a lower-case SQL identifier (letters, digits and _; at most 63)',
+        hint: 'use a name such as app',
+      }),
+    }),
+    redis: section('Redis server.', {
+      password: secret('Password clients must send (requirepass); empty means none.'),
+    }),
+  },
+  { additionalProperties: false, description: 'Phanes configuration.' },
+);
+
+/** A complete config: every key present, defaults filled in. */
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,22 @@
+import type { Config } from '../config/index.js';
+import type { SystemFacts } from '../facts/system.js';
+import type { Decl } from '../resources/types.js';
+
+export interface ModuleContext {
+  config: Config;
+  system: SystemFacts;
+  /** Every module in this run, so one can adapt to another (security leaves ip_forward to docker). */
+  modules: readonly string[];
+}
+
+/**
+ * A module is a declaration: the resources its part of the config asks for, in order. It never
+ * touches the host itself; the engine reads, diffs, applies and records every resource.
+ */
+export interface Module {
+  readonly name: string;
+  readonly description: string;
+  resources(ctx: ModuleContext): Decl[];
+  /** Reasons to refuse the whole run before anything changes (lockout safety). */
+  preflight?(ctx: ModuleContext): string[];
+}

@@ -1,0 +1,43 @@
+import type { Host } from '../host/host.js';
+
+/** What modules need to know about the host before they declare anything. */
+export interface SystemFacts {
+  /** `debian` or `ubuntu` (ID from os-release). */
+  distro: string;
+  /** e.g. `12`, `13`, `24.04`. */
+  versionId: string;
+  /** e.g. `bookworm`. */
+  codename: string;
+  hostname: string;
+  /** Container type from `systemd-detect-virt -c`, or null on a VM or bare metal. */
+  container: string | null;
+  /** True when Phanes runs as root. */
+  root: boolean;
+}
+
+/** os-release and hostname are files (no process); the container check is the one command. */
+export async function readSystemFacts(host: Host): Promise<SystemFacts> {
+  const [files, virt] = await Promise.all([
+    host.readFiles(['/etc/os-release', '/etc/hostname']),
+    host.query(['systemd-detect-virt', '--container'], { allowFailure: true }).catch(() => ({ stdout: 'none', exitCode: 1 })),
+  ]);
+  const os = parseOsRelease(files.get('/etc/os-release')?.toString('utf8') ?? '');
+  const container = virt.stdout.trim();
+  return {
+    distro: os.ID ?? 'unknown',
+    versionId: os.VERSION_ID ?? '',
+    codename: os.VERSION_CODENAME ?? '',
+    hostname: files.get('/etc/hostname')?.toString('utf8').trim() ?? '',
+    container: container && container !== 'none' ? container : null,
+    root: typeof process.getuid === 'function' ? process.getuid() === 0 : false,
+  };
+}
+
+export function parseOsRelease(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const m = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]!] = m[2]!.replace(/^"(.*)"$/, '$1');
+  }
+  return out;
+}

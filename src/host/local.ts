@@ -1,0 +1,122 @@
+import { execa } from 'execa';
+import { constants as fsc } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { HostError } from '../errors.js';
+import type { FileStat, Host, RunOptions, RunResult, WriteFileOptions } from './host.js';
+import { ownerNames } from './owners.js';
+import { suggestFor } from './suggest.js';
+
+/** The machine Phanes runs on: commands through execa, files through fs. */
+export class LocalHost implements Host {
+  readonly name = 'local';
+  readonly readOnly = false;
+
+  async query(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return exec(argv, options);
+  }
+
+  async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+    return exec(argv, options);
+  }
+
+  async readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>> {
+    const entries = await Promise.all(paths.map(async (p) => [p, await fs.readFile(p).catch(missingAsNull)] as const));
+    return new Map(entries);
+  }
+
+  async statFiles(paths: readonly string[]): Promise<Map<string, FileStat | null>> {
+    const names = await ownerNames();
+    const entries = await Promise.all(
+      paths.map(async (p): Promise<[string, FileStat | null]> => {
+        const st = await fs.lstat(p).catch(missingAsNull);
+        if (!st) return [p, null];
+        const link = st.isSymbolicLink() ? await fs.readlink(p) : undefined;
+        return [p, {
+          mode: st.mode & 0o7777,
+          owner: names.user(st.uid),
+          group: names.group(st.gid),
+          size: st.size,
+          isSymlink: st.isSymbolicLink(),
+          isDirectory: st.isDirectory(),
+          ...(link !== undefined ? { linkTarget: link } : {}),
+        }];
+      }),
+    );
+    return new Map(entries);
+  }
+
+  async writeFile(file: string, content: Buffer | string, options: WriteFileOptions = {}): Promise<void> {
+    // Write beside the target and rename, so a crash never leaves a half-written config file.
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.phanes-${process.pid}`);
+    const handle = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, options.mode ?? 0o644);
+    try {
+      await handle.writeFile(content);
+      await handle.chmod(options.mode ?? 0o644);
+      if (options.owner || options.group) {
+        const ids = await ownerNames();
+        await handle.chown(ids.uid(options.owner ?? 'root'), ids.gid(options.group ?? options.owner ?? 'root'));
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, file);
+  }
+
+  async removeFile(file: string): Promise<void> {
+    await fs.rm(file, { force: true });
+  }
+
+  async symlink(target: string, file: string): Promise<void> {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.phanes-${process.pid}`);
+    await fs.rm(tmp, { force: true });
+    await fs.symlink(target, tmp);
+    await fs.rename(tmp, file);
+  }
+
+  async mkdir(dir: string, options: WriteFileOptions = {}): Promise<void> {
+    await fs.mkdir(dir, { mode: options.mode ?? 0o755 });
+    await fs.chmod(dir, options.mode ?? 0o755);
+    if (options.owner || options.group) await this.chown(dir, options.owner ?? 'root', options.group ?? options.owner ?? 'root');
+  }
+
+  async chmod(file: string, mode: number): Promise<void> {
+    await fs.chmod(file, mode);
+  }
+
+  async chown(file: string, owner: string, group: string): Promise<void> {
+    const ids = await ownerNames();
+    await fs.lchown(file, ids.uid(owner), ids.gid(group));
+  }
+}
+
+// Unreadable counts as absent too: a plan run as a normal user cannot read /etc/shadow.
+function missingAsNull(error: NodeJS.ErrnoException): null {
+  if (error.code === 'ENOENT' || error.code === 'ENOTDIR' || error.code === 'EACCES') return null;
+  throw error;
+}
+
+async function exec(argv: readonly string[], options: RunOptions): Promise<RunResult> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error('empty command');
+  const result = await execa(file, args, {
+    reject: false,
+    input: options.input ?? '',
+    env: { LC_ALL: 'C.UTF-8', DEBIAN_FRONTEND: 'noninteractive', ...options.env },
+    timeout: options.timeoutMs,
+    stripFinalNewline: false,
+  });
+  const exitCode = result.exitCode ?? -1;
+  const out: RunResult = { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
+  if (exitCode !== 0 && !options.allowFailure) {
+    const shown = mask(argv.join(' '), options.secrets);
+    const stderr = mask(result.failed && result.exitCode === undefined ? (result.message ?? '') : out.stderr, options.secrets);
+    throw new HostError(shown, result.exitCode, stderr, { suggestion: suggestFor(argv, out.stderr) });
+  }
+  return out;
+}
+
+function mask(text: string, secrets: readonly string[] = []): string {
+  return secrets.reduce((acc, s) => (s ? acc.split(s).join('<redacted>') : acc), text);
+}

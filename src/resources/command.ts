@@ -1,0 +1,52 @@
+import type { Snapshot } from '../../state/events.js';
+import type { Decl, Kind, KindContext } from './types.js';
+
+export interface CommandOptions {
+  /** Exits 0 when the work is already done (a read-only command). */
+  check: string[];
+  run: string[];
+  /** How to take it back, or `irreversible` with the reason rollback prints. */
+  undo: string[] | { irreversible: string };
+  env?: Record<string, string>;
+}
+
+/**
+ * A command the journal sees, for work no other kind models (locale-gen, mkswap). It always has a
+ * check, so a second run does nothing, and an undo or an explicit reason why there is none.
+ */
+export function command(id: string, options: CommandOptions): Decl<CommandOptions> {
+  return { kind: 'command', id, desired: { done: true }, options };
+}
+
+async function read(ctx: KindContext, decls: readonly Decl<CommandOptions>[]): Promise<Map<string, Snapshot>> {
+  const results = await Promise.all(decls.map(async (d) => {
+    const check = d.options?.check;
+    // Rebuilt from the journal (status), a command has no check to run: it reports as recorded.
+    if (!check) return [d.id, { done: true }] as const;
+    const res = await ctx.host.query(check, { allowFailure: true });
+    return [d.id, { done: res.exitCode === 0 }] as const;
+  }));
+  return new Map(results);
+}
+
+export const commandKind: Kind<CommandOptions> = {
+  name: 'command',
+  label: (d) => `command ${d.id}`,
+  read,
+  diff: (current, decl) => (current.done === true ? [] : [`run ${(decl.options?.run ?? []).join(' ')}`]),
+  predict: (current) => ({ ...current, done: true }),
+  async converge(ctx, decl) {
+    if (!decl.options) throw new Error(`command ${decl.id} has no options`);
+    await ctx.host.run(decl.options.run, { env: decl.options.env ?? {}, secrets: ctx.secrets, timeoutMs: 30 * 60_000 });
+  },
+  async revert(ctx, decl, _current, target) {
+    if (target.done === true) return { result: 'restored' };
+    const undo = decl.options?.undo;
+    if (!undo || !Array.isArray(undo)) {
+      return { result: 'left', note: undo ? `not undone: ${undo.irreversible}` : 'not undone: no undo was recorded' };
+    }
+    await ctx.host.run(undo, { secrets: ctx.secrets });
+    return { result: 'restored' };
+  },
+  volatile: true,
+};

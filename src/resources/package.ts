@@ -1,0 +1,72 @@
+import type { Snapshot } from '../../state/events.js';
+import { type Decl, type Kind, type KindContext } from './types.js';
+
+export interface PackageOptions {
+  /** Install recommended packages too (default: no, the smaller footprint). */
+  recommends?: boolean;
+}
+
+const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', APT_LISTCHANGES_FRONTEND: 'none', NEEDRESTART_MODE: 'a' };
+// Keep the admin's edited conffiles on upgrades and never prompt.
+const DPKG_OPTS = ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold'];
+
+/** Declare an apt package that must be installed. */
+export function pkg(name: string, options: PackageOptions = {}): Decl<PackageOptions> {
+  return { kind: 'package', id: name, desired: { installed: true }, options };
+}
+
+/** One dpkg-query for every package in the run. */
+async function read(ctx: KindContext, decls: readonly Decl<PackageOptions>[]): Promise<Map<string, Snapshot>> {
+  const names = [...new Set(decls.map((d) => d.id))];
+  const out = new Map<string, Snapshot>(names.map((n) => [n, { installed: false, version: null }]));
+  if (names.length === 0) return out;
+  const res = await ctx.host.query(['dpkg-query', '-W', '-f=${Package}\t${db:Status-Abbrev}\t${Version}\n', '--', ...names], {
+    allowFailure: true, // exit 1 when some package is unknown to dpkg: those are simply not installed
+  });
+  for (const line of res.stdout.split('\n')) {
+    const [name, status, version] = line.split('\t');
+    if (!name || !out.has(name)) continue;
+    const installed = (status ?? '').startsWith('ii');
+    out.set(name, { installed, version: installed ? (version ?? null) : null });
+  }
+  return out;
+}
+
+async function install(ctx: KindContext, items: readonly { decl: Decl<PackageOptions> }[]): Promise<void> {
+  const groups = new Map<boolean, string[]>();
+  for (const { decl } of items) {
+    const rec = decl.options?.recommends === true;
+    groups.set(rec, [...(groups.get(rec) ?? []), decl.id]);
+  }
+  for (const [recommends, names] of groups) {
+    await ctx.host.run(
+      ['apt-get', 'install', '-y', '-q', recommends ? '--install-recommends' : '--no-install-recommends', ...DPKG_OPTS, ...names],
+      { env: APT_ENV, timeoutMs: 30 * 60_000 },
+    );
+  }
+}
+
+export const packageKind: Kind<PackageOptions> = {
+  name: 'package',
+  label: (d) => `package ${d.id}`,
+  read,
+  diff: (current, decl) =>
+    current.installed === decl.desired.installed ? [] : [decl.desired.installed ? `install ${decl.id}` : `remove ${decl.id}`],
+  predict: (current, decl) => ({ ...current, ...decl.desired, version: decl.desired.installed ? (current.version ?? 'new') : null }),
+  async converge(ctx, decl, current) {
+    await packageKind.convergeMany!(ctx, [{ decl, current }]);
+  },
+  async convergeMany(ctx, items) {
+    const toInstall = items.filter((i) => i.decl.desired.installed === true);
+    const toRemove = items.filter((i) => i.decl.desired.installed === false).map((i) => i.decl.id);
+    if (toInstall.length) await install(ctx, toInstall);
+    if (toRemove.length) await ctx.host.run(['apt-get', 'purge', '-y', '-q', ...toRemove], { env: APT_ENV });
+  },
+  async revert(ctx, decl, current, target) {
+    if (target.installed === true || current.installed !== true) return { result: 'restored' };
+    // Purge, so the conffiles the package brought go too: the host returns to how it was.
+    await ctx.host.run(['apt-get', 'purge', '-y', '-q', decl.id], { env: APT_ENV, timeoutMs: 30 * 60_000 });
+    return { result: 'restored', note: 'dependencies it pulled in stay installed (see `apt-get autoremove`)' };
+  },
+};
+

@@ -1,0 +1,104 @@
+import type { Json, Snapshot } from '../../state/events.js';
+import { fieldDiff, type Decl, type Kind, type KindContext } from './types.js';
+
+export interface UserSpec {
+  shell: string;
+  /** Supplementary groups the user must be in (others it has are left alone). */
+  groups: string[];
+  /** Lock the password (key-only login); undefined leaves it as it is. */
+  locked?: boolean;
+}
+
+/** Declare a login user with a home, a shell and group memberships. */
+export function user(name: string, spec: UserSpec): Decl {
+  return {
+    kind: 'user',
+    id: name,
+    desired: { exists: true, shell: spec.shell, groups: [...spec.groups].sort(), ...(spec.locked !== undefined ? { locked: spec.locked } : {}) },
+  };
+}
+
+const strings = (v: Json | undefined): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** passwd, group and shadow read once for every user in the run. */
+async function read(ctx: KindContext, decls: readonly Decl[]): Promise<Map<string, Snapshot>> {
+  const files = await ctx.host.readFiles(['/etc/passwd', '/etc/group', '/etc/shadow']);
+  const text = (p: string): string[] => (files.get(p)?.toString('utf8') ?? '').split('\n');
+  const passwd = new Map(text('/etc/passwd').map((l) => l.split(':')).filter((f) => f.length >= 7).map((f) => [f[0]!, f]));
+  const shadow = new Map(text('/etc/shadow').map((l) => l.split(':')).filter((f) => f.length >= 2).map((f) => [f[0]!, f[1]!]));
+  const memberOf = new Map<string, string[]>();
+  for (const f of text('/etc/group').map((l) => l.split(':'))) {
+    for (const member of (f[3] ?? '').split(',').filter(Boolean)) memberOf.set(member, [...(memberOf.get(member) ?? []), f[0]!]);
+  }
+  return new Map(decls.map((d): [string, Snapshot] => {
+    const pw = passwd.get(d.id);
+    if (!pw) return [d.id, { exists: false }];
+    const hash = shadow.get(d.id);
+    return [d.id, {
+      exists: true,
+      uid: Number(pw[2]),
+      home: pw[5] ?? '',
+      shell: pw[6] ?? '',
+      groups: (memberOf.get(d.id) ?? []).sort(),
+      // Unknown (null) when shadow is unreadable, as in a plan run by a normal user.
+      locked: hash === undefined ? null : hash.startsWith('!') || hash === '*',
+    }];
+  }));
+}
+
+/** The desired fields that differ; groups only need to be a subset of what the user has. */
+function missing(current: Snapshot, desired: Snapshot): string[] {
+  return strings(desired.groups).filter((g) => !strings(current.groups).includes(g));
+}
+
+export const userKind: Kind = {
+  name: 'user',
+  label: (d) => `user ${d.id}`,
+  read,
+  diff(current, decl) {
+    if (current.exists !== true) return [`create (shell ${String(decl.desired.shell)}, groups ${strings(decl.desired.groups).join(',') || 'none'})`];
+    const { groups: _g, ...rest } = decl.desired;
+    const lines = fieldDiff(current, rest);
+    const add = missing(current, decl.desired);
+    return add.length ? [...lines, `add to groups ${add.join(',')}`] : lines;
+  },
+  predict: (current, decl) => ({
+    ...current,
+    ...decl.desired,
+    groups: [...new Set([...strings(current.groups), ...strings(decl.desired.groups)])].sort(),
+  }),
+  async converge(ctx, decl, current) {
+    const name = decl.id;
+    const shell = String(decl.desired.shell);
+    const groups = strings(decl.desired.groups);
+    if (current.exists !== true) {
+      await ctx.host.run(['useradd', '--create-home', '--user-group', '--shell', shell, ...(groups.length ? ['--groups', groups.join(',')] : []), '--', name]);
+    } else {
+      if (current.shell !== shell) await ctx.host.run(['usermod', '--shell', shell, '--', name]);
+      const add = missing(current, decl.desired);
+      if (add.length) await ctx.host.run(['usermod', '--append', '--groups', add.join(','), '--', name]);
+    }
+    if (decl.desired.locked !== undefined && decl.desired.locked !== current.locked) {
+      await ctx.host.run(['usermod', decl.desired.locked ? '--lock' : '--unlock', '--', name]);
+    }
+  },
+  async revert(ctx, decl, current, target) {
+    const name = decl.id;
+    if (current.exists !== true) return { result: 'restored' };
+    if (target.exists !== true) {
+      if (ctx.force) {
+        await ctx.host.run(['userdel', '--remove', '--', name]);
+        return { result: 'restored', note: `removed ${name} and its home ${String(current.home)}` };
+      }
+      await ctx.host.run(['userdel', '--', name]);
+      return { result: 'left', note: `removed user ${name} but left its home ${String(current.home)} (use --force to delete it)` };
+    }
+    const added = strings(current.groups).filter((g) => !strings(target.groups).includes(g));
+    for (const g of added) await ctx.host.run(['gpasswd', '--delete', name, g]);
+    if (typeof target.shell === 'string' && target.shell !== current.shell) await ctx.host.run(['usermod', '--shell', target.shell, '--', name]);
+    if (typeof target.locked === 'boolean' && target.locked !== current.locked) {
+      await ctx.host.run(['usermod', target.locked ? '--lock' : '--unlock', '--', name]);
+    }
+    return { result: 'restored' };
+  },
+};

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Prepares this machine to boot Phanes lab hosts (see test/e2e/README.md).
+# Idempotent, run as root: packages, bridge, apt-cacher-ng on the bridge, cached debootstrap bases.
+# Never touches this machine's clock, swap, firewall or ip_forward.
+set -euo pipefail
+source "$(dirname "$0")/config.sh"
+
+log() { printf '[setup %(%T)T] %s\n' -1 "$*"; }
+[[ $EUID -eq 0 ]] || { echo "setup.sh must run as root" >&2; exit 1; }
+
+mkdir -p "$CACHE_DIR" "$RUN_DIR" "$STATE_DIR"
+# Two setup runs at once would race on the same base build.
+exec 9>"$CACHE_DIR/.setup.lock"
+flock 9
+
+# ---------- packages ----------
+PKGS=(debootstrap systemd-container apt-cacher-ng iproute2 openssh-client ssh-audit curl)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  if [[ -z $(find /var/lib/apt/lists -maxdepth 1 -name '*InRelease' -mmin -360 -print -quit) ]]; then
+    apt-get update -qq || log "apt-get update reported errors (unreachable third-party sources?), continuing"
+  fi
+  # Without systemd, apt-cacher-ng's postinst would start it on all interfaces: deny service starts.
+  added_policy=
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && added_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [[ -n $added_policy ]] && rm -f /usr/sbin/policy-rc.d
+fi
+
+# ---------- bridge (no forwarding, no NAT: nothing leaves it) ----------
+if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+  log "creating bridge $BRIDGE $BRIDGE_ADDR/24"
+  ip link add "$BRIDGE" type bridge
+fi
+ip -4 addr show dev "$BRIDGE" | grep -q "inet $BRIDGE_ADDR/" || ip addr add "$BRIDGE_ADDR/24" dev "$BRIDGE"
+ip link set "$BRIDGE" up
+
+# ---------- apt-cacher-ng, bound to the bridge address only ----------
+ACNG_CONF=/etc/apt-cacher-ng
+cat >"$ACNG_CONF/zz_phanes_e2e.conf" <<EOF
+# Written by phanes test/e2e/setup.sh: serve lab hosts on the bridge only.
+BindAddress: $BRIDGE_ADDR
+Port: $ACNG_PORT
+# Only fetch through the configured Debian backends, never arbitrary URLs.
+ForceManaged: 1
+EOF
+echo "http://deb.debian.org/debian/" >"$ACNG_CONF/backends_debian"
+ACNG_RUN=/run/apt-cacher-ng
+acng_up() { curl -fs -o /dev/null --max-time 3 "http://$BRIDGE_ADDR:$ACNG_PORT/acng-report.html"; }
+if ! acng_up; then
+  log "starting apt-cacher-ng on $BRIDGE_ADDR:$ACNG_PORT"
+  start-stop-daemon --stop --quiet --pidfile "$ACNG_RUN/pid" --exec /usr/sbin/apt-cacher-ng --retry 10 || true
+  install -d -m 0755 -o apt-cacher-ng -g apt-cacher-ng "$ACNG_RUN"
+  start-stop-daemon --start --quiet --chuid apt-cacher-ng:apt-cacher-ng --pidfile "$ACNG_RUN/pid" \
+    --exec /usr/sbin/apt-cacher-ng -- -c "$ACNG_CONF" pidfile="$ACNG_RUN/pid" SocketPath="$ACNG_RUN/socket" foreground=0 9>&-  # must not inherit the setup lock
+  for _ in $(seq 50); do acng_up && break; sleep 0.2; done
+  acng_up || { echo "apt-cacher-ng does not answer on $BRIDGE_ADDR:$ACNG_PORT" >&2; exit 1; }
+fi
+# Refuse to go on if it listens anywhere but the bridge (e.g. started by a stock init script).
+if ss -Htlnp 'sport = :'"$ACNG_PORT" | grep -v "$BRIDGE_ADDR:$ACNG_PORT" | grep -q .; then
+  echo "apt-cacher-ng listens beyond $BRIDGE_ADDR; stop it and rerun" >&2; exit 1
+fi
+
+# ---------- harness ssh key ----------
+[[ -f $SSH_KEY ]] || ssh-keygen -q -t ed25519 -N '' -C phanes-e2e -f "$SSH_KEY"
+chmod 600 "$SSH_KEY"
+
+# ---------- cached bases ----------
+INCLUDE=systemd,systemd-sysv,dbus,openssh-server,sudo,ca-certificates,iproute2
+BASE_RECIPE=3  # bump when the recipe below changes: forces a rebuild
+
+# Unmount anything left under a dir (a killed debootstrap leaves proc/sys mounted), then delete it.
+remove_tree() {
+  local d=$1
+  [[ -e $d ]] || return 0
+  { findmnt -rn -o TARGET | grep -F "$d/" || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
+  rm -rf --one-file-system "$d"
+}
+
+configure_base() { # $1 root dir, $2 suite
+  local r=$1 suite=$2
+  cat >"$r/etc/apt/sources.list" <<EOF
+deb http://deb.debian.org/debian $suite main
+deb http://deb.debian.org/debian $suite-updates main
+deb http://deb.debian.org/debian-security $suite-security main
+EOF
+  rm -f "$r/etc/apt/sources.list.d/debian.sources"
+  echo "Acquire::http::Proxy \"http://$BRIDGE_ADDR:$ACNG_PORT\";" >"$r/etc/apt/apt.conf.d/01phanes-e2e-proxy"
+  install -d -m 700 "$r/root/.ssh"
+  install -m 600 "$SSH_KEY.pub" "$r/root/.ssh/authorized_keys"
+  # Each host gets its own machine id at boot, its hostname and /etc/hosts from the harness.
+  : >"$r/etc/machine-id"
+  rm -f "$r/var/lib/dbus/machine-id" "$r/etc/hostname"
+  printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$r/etc/hosts"
+  # No DNS in the lab: an empty resolv.conf fails fast instead of timing out on this machine's resolver.
+  rm -f "$r/etc/resolv.conf"; echo "# phanes lab host: no DNS" >"$r/etc/resolv.conf"
+  chroot "$r" apt-get clean
+  echo "$stamp" >"$r/.phanes-e2e-base"
+}
+
+build_base() { # $1 suite
+  local suite=$1 final="$CACHE_DIR/base-$1"
+  BUILD_TMP=$(mktemp -d "$CACHE_DIR/.build-$suite.XXXXXX")
+  local tmp=$BUILD_TMP
+  trap 'remove_tree "$BUILD_TMP"' EXIT  # global: the trap may run after this function returned
+  log "debootstrap $suite (through apt-cacher-ng)"
+  http_proxy="http://$BRIDGE_ADDR:$ACNG_PORT" debootstrap --variant=minbase --include="$INCLUDE" \
+    --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+    "$suite" "$tmp/root" http://deb.debian.org/debian >"$tmp/debootstrap.log" 2>&1 \
+    || { tail -30 "$tmp/debootstrap.log" >&2; exit 1; }
+  configure_base "$tmp/root" "$suite"
+  chmod 755 "$tmp/root"
+  # Rename is atomic: the cache holds either the old base or the complete new one.
+  if [[ -e $final ]]; then mv -T "$final" "$final.old.$$"; fi
+  mv -T "$tmp/root" "$final"
+  remove_tree "$final.old.$$"
+  remove_tree "$tmp"
+  trap - EXIT
+}
+
+for d in "$CACHE_DIR"/.build-*; do [[ -d $d ]] && remove_tree "$d"; done  # leftovers of killed builds
+for suite in $SUITES; do
+  stamp="recipe=$BASE_RECIPE include=$INCLUDE key=$(cut -d' ' -f2 "$SSH_KEY.pub") proxy=$BRIDGE_ADDR:$ACNG_PORT"
+  if [[ $(cat "$CACHE_DIR/base-$suite/.phanes-e2e-base" 2>/dev/null) == "$stamp" ]]; then
+    log "base $suite cached"
+  else
+    t0=$SECONDS; build_base "$suite"; log "base $suite built in $((SECONDS - t0)) s"
+  fi
+done
+log "ready"
