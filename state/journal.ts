@@ -38,7 +38,8 @@ export class Journal {
     this.#writable('append to');
     const checked = checkEvent(event);
     if ('problem' in checked) throw new StateError(`refusing to journal a malformed event: ${checked.problem}`);
-    const line = Buffer.from(`${JSON.stringify(this.#redact(event))}\n`, 'utf8');
+    // `type` is never redacted: a line must always read back as an event, whatever the secrets are.
+    const line = Buffer.from(`${JSON.stringify({ type: event.type, data: this.#redact(event.data) })}\n`, 'utf8');
     const fd = this.#open();
     const size = fs.fstatSync(fd).size;
     try {
@@ -62,7 +63,11 @@ export class Journal {
       buf = fs.readFileSync(this.path);
     } catch (err) {
       if (isErrno(err, 'ENOENT')) return { events: [], warnings: [], bytes: 0 };
-      throw new StateError(`could not read ${this.path}: ${(err as Error).message}`, { file: this.path, cause: err });
+      throw new StateError(`could not read ${this.path}: ${(err as Error).message}`, {
+        file: this.path,
+        cause: err,
+        ...(isErrno(err, 'EACCES') && { suggestion: 'The state directory is 0700 and owned by root: run as root (sudo).' }),
+      });
     }
     return parseJournal(buf, this.path);
   }

@@ -218,9 +218,6 @@ function adopt(s: ProjectedState, r: ManagedResource): ProjectedState {
 /** Phanes no longer manages the resource: drop it and its key from the owning module. */
 function forget(s: ProjectedState, r: ManagedResource): ProjectedState {
   const { [r.key]: _dropped, ...resources } = s.resources;
-  const modules = s.modules[r.module] === undefined ? s.modules : withModule(s, r.module, (m) => ({
-    ...m,
-    keys: m.keys.filter((k) => k !== r.key),
-  })).modules;
-  return { ...s, resources, modules };
+  const owner = withModule(s, r.module, (m) => ({ ...m, keys: m.keys.filter((k) => k !== r.key) }));
+  return { ...owner, resources };
 }

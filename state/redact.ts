@@ -2,8 +2,8 @@
 export const REDACTED = '<redacted>';
 
 /**
- * Builds a function that replaces every secret inside an event's strings (and numbers, and nested keys)
- * with `<redacted>`. Working on values rather than on the serialized line means the output is always
+ * Builds a function that replaces every secret inside an event's data (strings, numbers, and the keys of
+ * nested objects) with `<redacted>`. Working on values rather than on the serialized line means the output is always
  * valid JSON, and a secret is caught however JSON would escape it (quotes, backslashes).
  */
 export function makeRedactor(secrets: readonly string[]): <T>(value: T) => T {
@@ -17,14 +17,14 @@ export function makeRedactor(secrets: readonly string[]): <T>(value: T) => T {
     return out;
   };
 
-  // depth 0 is the event, 1 its data: their keys are the schema's field names and are left alone.
+  // depth 0 is the event's data: its keys are the schema's field names and are left alone.
   const walk = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return text(value);
     if (typeof value === 'number') return list.some((s) => String(value).includes(s)) ? REDACTED : value;
     if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1));
     if (typeof value === 'object' && value !== null) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[depth >= 2 ? text(k) : k] = walk(v, depth + 1);
+      for (const [k, v] of Object.entries(value)) out[depth >= 1 ? text(k) : k] = walk(v, depth + 1);
       return out;
     }
     return value;

@@ -56,7 +56,12 @@ export async function loadState(
       warnings: read.warnings,
       state,
     };
-    await writeSnapshot(file, doc);
+    try {
+      await writeSnapshot(file, doc);
+    } catch (err) {
+      // Only a cache: the state is right without it, so say why it is stale and carry on.
+      return { state, warnings: [...read.warnings, `could not update ${file}: ${(err as Error).message}`], source: 'journal' };
+    }
   }
   return { state, warnings: read.warnings, source: 'journal' };
 }

@@ -1,4 +1,5 @@
 import { openStore, type Store } from '../../state/store.js';
+import { StateError } from '../../state/errors.js';
 import { initialState } from '../../state/projector.js';
 import { configSha256, loadConfig } from '../config/index.js';
 import { RefusedError } from '../errors.js';
@@ -64,7 +65,13 @@ export async function runApply(opts: ApplyOptions, reporter: Reporter, host: Hos
   const lock = opts.dryRun ? undefined : store.lock('apply');
   try {
     for (const w of lock?.warnings ?? []) reporter.warn(w);
-    const projection = await store.loadState().then((s) => s.state).catch(() => initialState());
+    // A corrupt journal must stop apply (it would record wrong before-states); plan as a normal user
+    // may simply be unable to read /var/lib/phanes, and then plans as if nothing were recorded.
+    const projection = await store.loadState().then((s) => s.state).catch((error: unknown) => {
+      if (!opts.dryRun || error instanceof StateError) throw error;
+      reporter.warn(`could not read the state in ${opts.stateDir} (${error instanceof Error ? error.message : String(error)}); planning as if nothing were recorded`);
+      return initialState();
+    });
     const recorder = opts.dryRun ? nullRecorder(async (sha) => store.blobs.get(sha)) : storeRecorder(store);
     const result = await applyModules({
       host: target, plan, dryRun: opts.dryRun, recorder, projection, reporter, secrets: loaded.secrets,

@@ -22,7 +22,7 @@ export function resolveEnv(value: unknown, env: NodeJS.ProcessEnv, path: Segment
           path,
           target: 'value',
           message: `environment variable ${name} is not set`,
-          suggestion: `export ${name}=… before running phanes (plain sudo drops it: use \`sudo ${name}=… phanes …\` or \`sudo -E\`)`,
+          suggestion: `export ${name}=… before running phanes (plain sudo drops it: use \`sudo ${name}=… phanes …\`), or write the value in place of the reference`,
         });
         return whole;
       }

@@ -15,6 +15,7 @@ function clean(schema: SchemaNode): Record<string, unknown> {
     else if (key === 'default' && schema.properties) out.default = fillDefaults(schema, undefined);
     else out[key] = value;
   }
+  if (schema.description === undefined && schema.expected !== undefined) out.description = `Expected: ${schema.expected}.`;
   if (schema.secret) out['x-secret'] = true;
   return out;
 }
@@ -29,7 +30,7 @@ export function configJsonSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title: 'Phanes configuration',
-    ...clean({ ...plain, default: {} } as SchemaNode),
+    ...clean(plain),
   };
 }
 

@@ -12,7 +12,7 @@ import { ConfigSchema, type Config } from './schema.js';
 import { secretValues } from './secrets.js';
 import { isPlaceholderKey } from './ssh-key.js';
 import { describeValue } from './messages.js';
-import { yamlIssues } from './yaml-errors.js';
+import { aliasIssues, yamlIssues } from './yaml-errors.js';
 import { positionOf } from './yaml-nodes.js';
 
 export interface ParsedConfig {
@@ -57,8 +57,8 @@ export function parseConfig(source: string, options: { file?: string; env?: Node
   };
   const place = (raw: RawIssue): ConfigIssue => placeIssue(doc, lines, raw);
 
-  const syntax = [...doc.errors, ...doc.warnings];
-  if (syntax.length > 0) fail(yamlIssues(doc, lines, syntax));
+  const syntax = [...yamlIssues(doc, lines, [...doc.errors, ...doc.warnings]), ...aliasIssues(doc, lines)];
+  if (syntax.length > 0) fail(syntax);
   const root = doc.contents;
   if (root !== null && !isMap(root)) {
     const got = isSeq(root) ? 'a list' : isScalar(root) ? describeValue(root.value) : 'something else';

@@ -43,7 +43,7 @@ export function keyDataProblem(line: string): string | undefined {
   const embedded = blob.subarray(4, 4 + nameLength).toString('latin1');
   if (embedded !== type) {
     return /^[\x20-\x7e]+$/.test(embedded) && embedded.length === nameLength
-      ? `the line says ${type} but its key data is a ${embedded} key`
+      ? `the line says ${type} but its key data is for ${embedded}`
       : 'its key data is damaged (it does not start with the key type)';
   }
   // An ed25519 blob is exactly: length + name + length + 32-byte point.

@@ -1,4 +1,4 @@
-import type { Document, LineCounter, YAMLError } from 'yaml';
+import { visit, type Document, type LineCounter, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 import { formatPath } from './paths.js';
 import { pathAtOffset } from './yaml-nodes.js';
@@ -8,7 +8,7 @@ const friendly: Partial<Record<YAMLError['code'], (key: string, raw: string) => 
   DUPLICATE_KEY: (key) => [`the key \`${key}\` appears twice in the same mapping`, 'keep one of them: YAML cannot hold a key twice'],
   MULTIPLE_DOCS: () => ['the file holds more than one YAML document (a `---` line)', 'keep a single document: remove the `---` line and merge the settings'],
   TAB_AS_INDENT: () => ['a tab is used for indentation', 'indent with spaces only'],
-  BAD_INDENT: (_key, raw) => [`bad indentation: ${raw}`, 'line up the keys of one mapping in the same column, two spaces deeper than their parent'],
+  BAD_INDENT: (_key, raw) => [`bad indentation: ${raw}`, 'line up the keys of one mapping in the same column, and close any { or [ left open on an earlier line'],
   MISSING_CHAR: (_key, raw) => [raw, 'close the quote or bracket that is left open'],
   TAG_RESOLVE_FAILED: (_key, raw) => [`${raw} (YAML tags are not supported)`, 'remove the tag; for secrets write "${ENV_NAME}"'],
   BAD_ALIAS: (_key, raw) => [raw, 'define the anchor (&name) before its alias (*name)'],
@@ -26,4 +26,18 @@ export function yamlIssues(doc: Document, lines: LineCounter, problems: readonly
     const { line, col } = lines.linePos(problem.pos[0]);
     return { path: formatPath(path), line, column: col, message, suggestion };
   });
+}
+
+/** Aliases whose anchor is missing: yaml only notices them when converting, without a position. */
+export function aliasIssues(doc: Document, lines: LineCounter): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined) return;
+      const offset = alias.range?.[0] ?? 0;
+      const { line, col } = lines.linePos(offset);
+      issues.push({ path: formatPath(pathAtOffset(doc, offset)), line, column: col, message: `the alias *${alias.source} has no anchor &${alias.source} before it`, suggestion: `define &${alias.source} on an earlier value, or write the value out` });
+    },
+  });
+  return issues;
 }

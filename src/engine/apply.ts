@@ -93,7 +93,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       const batch = [{ decl, ref, current, changes }];
       while (kind.convergeMany && i + 1 < decls.length) {
         const next = decls[i + 1]!;
-        if (next.kind !== decl.kind || next.skip) break;
+        if (next.kind !== decl.kind || next.skip || batch.some((b) => b.ref.key === keyOf(next))) break;
         const nextCurrent = cache.get(keyOf(next)) ?? {};
         const nextChanges = kind.diff(nextCurrent, next, ctx);
         if (!nextChanges.length) break;

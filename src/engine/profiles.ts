@@ -1,5 +1,5 @@
 import { ALL_MODULE_NAMES, MODULES } from '../../modules/index.js';
-import { ConfigError, PhanesError } from '../errors.js';
+import { PhanesError } from '../errors.js';
 import type { Module } from './module.js';
 
 export const PROFILES: Readonly<Record<string, readonly string[]>> = {
@@ -25,15 +25,13 @@ export function resolveModules(selection: { profile?: string | undefined; module
   if (selection.profile) {
     const names = PROFILES[selection.profile];
     if (!names) {
-      throw new ConfigError([{ path: 'profile', message: `unknown profile "${selection.profile}"`, suggestion: `use one of ${Object.keys(PROFILES).join(', ')} (see \`phanes list\`)` }]);
+      throw new PhanesError(`unknown profile "${selection.profile}"`, { suggestion: `use one of ${Object.keys(PROFILES).join(', ')} (see \`phanes list\`)` });
     }
     const missing = missingModules(selection.profile);
     if (missing.length) {
-      throw new ConfigError([{
-        path: 'profile',
-        message: `profile "${selection.profile}" needs module${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which this build of Phanes does not have yet`,
+      throw new PhanesError(`profile "${selection.profile}" needs module${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which this build of Phanes does not have yet`, {
         suggestion: `run the modules that exist with --modules ${names.filter((n) => byName.has(n)).join(',')}`,
-      }]);
+      });
     }
     return { modules: names.map((n) => byName.get(n)!), profile: selection.profile };
   }
@@ -42,13 +40,9 @@ export function resolveModules(selection: { profile?: string | undefined; module
     const unknown = names.filter((n) => !byName.has(n));
     if (unknown.length) {
       const planned = unknown.filter((n) => (ALL_MODULE_NAMES as readonly string[]).includes(n));
-      throw new ConfigError([{
-        path: 'modules',
-        message: planned.length === unknown.length
-          ? `module ${unknown.join(', ')} is not in this build of Phanes yet`
-          : `unknown module ${unknown.join(', ')}`,
+      throw new PhanesError(planned.length === unknown.length ? `module ${unknown.join(', ')} is not in this build of Phanes yet` : `unknown module ${unknown.join(', ')}`, {
         suggestion: `available: ${MODULES.map((m) => m.name).join(', ')}`,
-      }]);
+      });
     }
     // Run order is the product's order, whatever order they were typed in.
     const order = (n: string): number => (ALL_MODULE_NAMES as readonly string[]).indexOf(n);

@@ -1,6 +1,6 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ModuleResult, Summary } from '../../state/events.js';
-import { PhanesError } from '../errors.js';
+import { ConfigError, PhanesError } from '../errors.js';
 import type { DriftItem, Reporter, StepReport } from './reporter.js';
 
 export interface Streams {
@@ -96,6 +96,7 @@ export class HumanReporter implements Reporter {
   error(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.io.err.write(`${this.cErr.red(`error: ${message}`)}\n`);
-    if (error instanceof PhanesError && error.suggestion) this.io.err.write(`${this.cErr.yellow(`  fix: ${error.suggestion}`)}\n`);
+    // A ConfigError already carries a fix on each of its lines.
+    if (error instanceof PhanesError && !(error instanceof ConfigError) && error.suggestion) this.io.err.write(`${this.cErr.yellow(`  fix: ${error.suggestion}`)}\n`);
   }
 }

@@ -62,8 +62,10 @@ async function read(ctx: KindContext, decls: readonly Decl<FileOptions>[]): Prom
   return out;
 }
 
-async function contentOf(ctx: KindContext, s: Snapshot): Promise<string> {
+async function contentOf(ctx: KindContext, s: Snapshot, decl: Decl<FileOptions>): Promise<string> {
   if (s.exists !== true || typeof s.sha256 !== 'string') return '';
+  const own = decl.options?.content;
+  if (own !== undefined && s.sha256 === decl.desired.sha256) return own.toString();
   const data = ctx.contents.get(s.sha256) ?? (await ctx.blob(s.sha256));
   return data.toString('utf8');
 }
@@ -137,7 +139,7 @@ export const fileKind: Kind<FileOptions> = {
   },
   async show(ctx, from, to, decl) {
     if (decl.secret) return `--- ${decl.id}\n+++ ${decl.id}\n<redacted: secret content differs>\n`;
-    const [a, b] = await Promise.all([contentOf(ctx, from), contentOf(ctx, to)]);
+    const [a, b] = await Promise.all([contentOf(ctx, from, decl), contentOf(ctx, to, decl)]);
     if (a === b) return undefined;
     return createTwoFilesPatch(decl.id, decl.id, a, b, from.exists === true ? '' : '(absent)', to.exists === true ? '' : '(absent)');
   },

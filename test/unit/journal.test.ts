@@ -157,6 +157,14 @@ describe('journal', () => {
     assert.ok(!fs.readFileSync(j.path, 'utf8').includes('s3cret'));
   });
 
+  it('never redacts the event type or field names, so every line reads back', () => {
+    const j = new Journal(tmpStateDir(), { secrets: ['Run', 'runId', 'data'] });
+    j.append(started('r1'));
+    const [e] = j.read().events;
+    assert.equal(e?.type, 'RunStarted');
+    assert.equal(e?.type === 'RunStarted' && e.data.runId, 'r1');
+  });
+
   it('a read-only journal refuses to append', () => {
     const j = new Journal(tmpStateDir(), { readOnly: true });
     assert.throws(() => j.append(started('r1')), StateError);

@@ -112,4 +112,13 @@ describe('projection snapshot', () => {
     assert.equal(loaded.state.eventCount, 1);
     assert.equal(fs.existsSync(path.join(dir, 'state.json')), false);
   });
+
+  it('still returns the state when the snapshot cannot be written, with a warning', async () => {
+    const dir = tmpStateDir();
+    journalIn(dir, 1);
+    fs.mkdirSync(path.join(dir, 'state.json')); // a directory where the file should go: the write fails
+    const loaded = await loadState(dir);
+    assert.equal(loaded.state.eventCount, 1);
+    assert.match(loaded.warnings[0] ?? '', /could not update/);
+  });
 });

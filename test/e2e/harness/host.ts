@@ -1,5 +1,6 @@
 // A lab host: a booted systemd-nspawn container on an overlay of a cached Debian base, in its own netns.
 import { existsSync, readlinkSync, openSync, closeSync, readFileSync, readdirSync, rmSync, mkdirSync, writeFileSync, appendFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -129,20 +130,19 @@ export class LabHost {
       `--machine=${this.name}`, `--hostname=${this.name}`,
       `--network-namespace-path=/run/netns/${netns}`,
       '--capability=CAP_NET_ADMIN', '--drop-capability=CAP_SYS_TIME,CAP_SYS_MODULE',
-      '--console=pipe', '--resolv-conf=off', '--link-journal=no',
+      // read-only: the boot log reaches our log file (pipe mode shows nothing); no input needed.
+      '--console=read-only', '--setenv=SYSTEMD_COLORS=0', '--resolv-conf=off', '--link-journal=no',
     ];
     // The shell moves itself into the host's cgroups, then becomes nspawn (same pid).
-    const script = `for c in "$@"; do case $c in /sys/*) echo $$ > "$c/cgroup.procs";; esac; done; shift ${cgroups.length}; exec "$@"`;
-    const nspawn = execa('sh', ['-c', script, 'sh', ...cgroups,
+    const script = `${cgroups.map((c) => `echo $$ > ${c}/cgroup.procs && `).join('')}exec "$@"`;
+    // node's spawn, not execa: a detached daemon whose output goes to a log file, watched through its pid.
+    const nspawn = spawn('sh', ['-c', script, 'sh',
       'setpriv', '--bounding-set', DROP_FORBIDDEN, '--', 'systemd-nspawn', ...nspawnArgs], {
       detached: true,
-      cleanup: false,
-      reject: false,
       stdio: ['ignore', log, log],
-      env: nspawnEnv(this.privileged),
+      env: { ...process.env, ...nspawnEnv(this.privileged) },
     });
     closeSync(log);
-    nspawn.catch(() => {}); // its exit is watched through its pid
     nspawn.unref();
     this.#nspawnPid = nspawn.pid ?? 0;
 
@@ -296,7 +296,8 @@ export class LabHost {
 
 function nspawnEnv(privileged: boolean): Record<string, string> {
   return {
-    // Trixie's systemd 257 refuses cgroup v1; this machine is hybrid, so hand hosts the cgroup2 hierarchy.
+    // Hosts see only cgroup2, like a real VPS: docker needs it (v1 controllers are read-only inside) and
+    // systemd 257 (trixie) deprecates v1. Both suites boot this way with this machine's nspawn 252.
     SYSTEMD_NSPAWN_UNIFIED_HIERARCHY: '1',
     ...(privileged ? { SYSTEMD_NSPAWN_API_VFS_WRITABLE: 'yes' } : {}),
   };
