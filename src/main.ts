@@ -42,16 +42,21 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(cli.error(error, { colored: useColor(process.stderr, process.env) }));
     return 1;
   }
-  try {
-    return await command.validateAndExecute();
-  } catch (error) {
-    if (error instanceof ReportedFailure) return error.exitCode;
-    const json = command instanceof PhanesCommand && command.json;
-    const reporter = json ? new JsonReporter(process.stdout) : new HumanReporter({ out: process.stdout, err: process.stderr }, process.env);
-    reporter.error(error);
-    if (json) reporter.record('summary', { ok: false }, '');
-    return 1;
-  }
+  // cli.run handles --help and wires the command; its errors come back to us instead of being printed.
+  let failure: unknown;
+  let failed = false;
+  command.catch = async (error: unknown) => {
+    failure = error;
+    failed = true;
+  };
+  const code = await cli.run(command, context);
+  if (!failed) return code;
+  if (failure instanceof ReportedFailure) return failure.exitCode;
+  const json = command instanceof PhanesCommand && command.json;
+  const reporter = json ? new JsonReporter(process.stdout) : new HumanReporter({ out: process.stdout, err: process.stderr }, process.env);
+  reporter.error(failure);
+  if (json) reporter.record('summary', { ok: false }, '');
+  return 1;
 }
 
 process.on('unhandledRejection', (reason) => {

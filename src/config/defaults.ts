@@ -21,6 +21,6 @@ export function fillDefaults(schema: SchemaNode, value: unknown): unknown {
 
 /** The config an empty file gives. */
 export function defaultConfig(): Config {
-  // fillDefaults of undefined builds every key from the schema, which is exactly a Config.
-  return fillDefaults(node(ConfigSchema), undefined) as Config;
+  // Filling an empty mapping builds every key from the schema, which is exactly a Config.
+  return fillDefaults(node(ConfigSchema), {}) as Config;
 }

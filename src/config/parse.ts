@@ -12,7 +12,7 @@ import { ConfigSchema, type Config } from './schema.js';
 import { secretValues } from './secrets.js';
 import { isPlaceholderKey } from './ssh-key.js';
 import { describeValue } from './messages.js';
-import { aliasIssues, yamlIssues } from './yaml-errors.js';
+import { structureIssues, yamlIssues } from './yaml-errors.js';
 import { positionOf } from './yaml-nodes.js';
 
 export interface ParsedConfig {
@@ -57,7 +57,7 @@ export function parseConfig(source: string, options: { file?: string; env?: Node
   };
   const place = (raw: RawIssue): ConfigIssue => placeIssue(doc, lines, raw);
 
-  const syntax = [...yamlIssues(doc, lines, [...doc.errors, ...doc.warnings]), ...aliasIssues(doc, lines)];
+  const syntax = [...yamlIssues(doc, lines, [...doc.errors, ...doc.warnings]), ...structureIssues(doc, lines)];
   if (syntax.length > 0) fail(syntax);
   const root = doc.contents;
   if (root !== null && !isMap(root)) {

@@ -1,4 +1,4 @@
-import { visit, type Document, type LineCounter, type YAMLError } from 'yaml';
+import { isScalar, visit, type Document, type LineCounter, type Node, type YAMLError } from 'yaml';
 import type { ConfigIssue } from '../errors.js';
 import { formatPath } from './paths.js';
 import { pathAtOffset } from './yaml-nodes.js';
@@ -28,10 +28,20 @@ export function yamlIssues(doc: Document, lines: LineCounter, problems: readonly
   });
 }
 
-/** Aliases whose anchor is missing: yaml only notices them when converting, without a position. */
-export function aliasIssues(doc: Document, lines: LineCounter): ConfigIssue[] {
+/**
+ * Problems yaml only notices when converting, without a position: aliases whose anchor is missing,
+ * and lists or mappings used as keys (which yaml would also warn about on stderr).
+ */
+export function structureIssues(doc: Document, lines: LineCounter): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as Node | null;
+      if (key === null || isScalar(key)) return;
+      const offset = key.range?.[0] ?? 0;
+      const { line, col } = lines.linePos(offset);
+      issues.push({ path: formatPath(pathAtOffset(doc, offset).slice(0, -1)), line, column: col, message: 'a list or mapping is used as a key', suggestion: 'write keys as plain names, e.g. `username: deploy`' });
+    },
     Alias(_, alias) {
       if (alias.resolve(doc) !== undefined) return;
       const offset = alias.range?.[0] ?? 0;

@@ -66,8 +66,9 @@ export class HumanReporter implements Reporter {
 
   summary(n: Summary, durationMs: number, dryRun: boolean): void {
     const color = n.failed ? this.c.red : this.c.green;
-    const verb = dryRun ? 'would change' : 'changed';
-    this.line(color(`Summary: ${n.changed} ${verb === 'changed' ? 'changed' : 'to change'}, ${n.unchanged} unchanged, ${n.skipped} skipped, ${n.failed} failed`) + this.c.dim(` in ${ms(durationMs)}`));
+    // The same words for plan and apply, so scripts can parse one line; the suffix says nothing changed.
+    const dry = dryRun ? this.c.yellow(' (dry run: nothing was changed)') : '';
+    this.line(color(`Summary: ${n.changed} changed, ${n.unchanged} unchanged, ${n.skipped} skipped, ${n.failed} failed`) + this.c.dim(` in ${ms(durationMs)}`) + dry);
   }
 
   info(message: string): void {

@@ -32,7 +32,7 @@ export const timezoneKind: Kind = {
   name: 'timezone',
   label: () => 'timezone',
   read,
-  diff: (current, decl) => (current.zone === decl.desired.zone ? [] : [`${String(current.zone ?? '(unset)')} → ${String(decl.desired.zone)}`]),
+  diff: (current, decl) => (sameZone(current.zone, decl.desired.zone) ? [] : [`${String(current.zone ?? '(unset)')} → ${String(decl.desired.zone)}`]),
   predict: (current, decl) => ({ ...current, zone: decl.desired.zone ?? null }),
   async converge(ctx, decl, current) {
     const zone = String(decl.desired.zone);
@@ -53,4 +53,10 @@ export const timezoneKind: Kind = {
 async function setZone(ctx: KindContext, zone: string, current: Snapshot, tzFile: string | null = zone): Promise<void> {
   await ctx.host.symlink(`${ZONEINFO}${zone}`, '/etc/localtime');
   if (current.timezoneFile !== null && tzFile !== null) await ctx.host.writeFile('/etc/timezone', `${tzFile}\n`);
+}
+
+// Etc/UTC is what Debian's tzdata links for UTC; asking for `UTC` on such a host is no change.
+const UTC = new Set(['UTC', 'Etc/UTC', 'Etc/Universal', 'Universal', 'Zulu', 'Etc/Zulu']);
+function sameZone(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'string' && typeof b === 'string' && UTC.has(a) && UTC.has(b));
 }

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ndjson, phanes, tempDir } from './support.js';
+
+describe('phanes list', () => {
+  it('lists the modules and profiles this build has', async () => {
+    const r = await phanes(['list']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /baseline\s+timezone/);
+    assert.match(r.stdout, /user\s+sudo user/);
+    assert.match(r.stdout, /minimal\s+baseline, user, security, swap, updates/);
+  });
+  it('prints one JSON object per line with a summary last', async () => {
+    const lines = ndjson((await phanes(['list', '--json'])).stdout);
+    assert.ok(lines.some((l) => l.type === 'module' && l.name === 'baseline'));
+    assert.equal(lines.at(-1)?.type, 'summary');
+  });
+  it('keeps the seed form --list working', async () => {
+    const r = await phanes(['--list']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Profiles:/);
+  });
+});
+
+describe('phanes validate', () => {
+  it('accepts a valid file', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'config.yaml'), 'username: alice\ntimezone: Europe/Berlin\n');
+    const r = await phanes(['validate'], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /valid/);
+  });
+  it('exits 1 naming the key and line of a bad value, and creates no state dir', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state');
+    writeFileSync(join(dir, 'bad.yaml'), 'username: alice\nsecurity:\n  ssh_port: 70000\n');
+    for (const cmd of [['validate', '--config', 'bad.yaml'], ['apply', '--modules', 'baseline', '--config', 'bad.yaml'], ['plan', '--modules', 'baseline', '--config', 'bad.yaml']]) {
+      const r = await phanes([...cmd, '--state-dir', state], { cwd: dir });
+      assert.equal(r.code, 1, cmd.join(' '));
+      assert.match(r.stderr, /bad\.yaml:3:\d+: security\.ssh_port/);
+      assert.equal(existsSync(state), false, 'no state dir for a bad config');
+    }
+  });
+  it('says an explicitly named config file is missing', async () => {
+    const r = await phanes(['validate', '--config', 'nope.yaml']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /nope\.yaml/);
+  });
+});
+
+describe('phanes schema', () => {
+  it('prints a JSON Schema that marks secrets', async () => {
+    const r = await phanes(['schema']);
+    assert.equal(r.code, 0);
+    const schema = JSON.parse(r.stdout) as { properties: Record<string, { properties?: Record<string, Record<string, unknown>> }> };
+    assert.ok(schema.properties.username);
+    assert.equal(schema.properties.postgres?.properties?.password?.['x-secret'], true);
+  });
+});
+
+describe('phanes plan', () => {
+  it('plans with the embedded defaults as NDJSON, the summary last, changing nothing', async () => {
+    const dir = tempDir();
+    const state = join(dir, 'state');
+    const r = await phanes(['plan', '--modules', 'baseline,user', '--json', '--state-dir', state], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = ndjson(r.stdout);
+    assert.equal(lines[0]?.type, 'run');
+    const summary = lines.at(-1)!;
+    assert.equal(summary.type, 'summary');
+    for (const k of ['changed', 'unchanged', 'skipped', 'failed', 'durationMs']) assert.equal(typeof summary[k], 'number', k);
+    assert.ok(lines.some((l) => l.type === 'step' && l.label === 'user deploy'));
+    assert.equal(existsSync(state), false, 'plan writes no state');
+  });
+  it('refuses a profile whose modules are not built, saying which', async () => {
+    const r = await phanes(['plan', '--profile', 'dev']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /profile "dev" needs modules .*docker/);
+  });
+  it('refuses an unknown profile with the list of profiles', async () => {
+    const r = await phanes(['plan', '--profile', 'nope']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unknown profile "nope"[\s\S]*minimal/);
+  });
+  it('keeps the seed form --modules with --dry-run working', async () => {
+    const r = await phanes(['--modules', 'baseline', '--dry-run', '--state-dir', join(tempDir(), 's')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Summary: \d+ changed, \d+ unchanged, \d+ skipped, \d+ failed/m);
+  });
+});
+
+describe('phanes --version and --help', () => {
+  it('prints the version and the commit', async () => {
+    const r = await phanes(['--version']);
+    assert.match(r.stdout, /^phanes \d+\.\d+\.\d+ \([0-9a-f]{7,}(-dirty)?\)\n$/);
+  });
+  it('shows examples in a command help', async () => {
+    const r = await phanes(['apply', '--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /phanes apply --profile minimal/);
+  });
+  it('exits 1 on an unknown option', async () => {
+    const r = await phanes(['plan', '--bogus']);
+    assert.equal(r.code, 1);
+  });
+});
