@@ -59,6 +59,7 @@ export async function runApply(opts: ApplyOptions, reporter: Reporter, host: Hos
     command: opts.dryRun ? "plan" : "apply", modules: [...ctx.modules], dryRun: opts.dryRun, host: target.name,
     ...(profile ? { profile } : {}), ...(loaded.file && !loaded.fromDefaults ? { configFile: loaded.file } : {}),
   });
+  for (const w of loaded.warnings) reporter.warn(`${w.path}: ${w.message}${w.suggestion ? ` (${w.suggestion})` : ''}`);
   for (const r of refusals) reporter.warn(`apply would refuse: ${r}`);
 
   const store = openStore(opts.stateDir, { create: !opts.dryRun, secrets: [...loaded.secrets] });

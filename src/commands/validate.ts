@@ -14,6 +14,7 @@ export class ValidateCommand extends PhanesCommand {
   async execute(): Promise<number> {
     const file = this.config ?? 'config.yaml';
     const loaded = await loadConfig({ file, explicit: true, env: this.context.env });
+    for (const w of loaded.warnings) this.reporter.warn(`${w.path}${w.line ? ` (line ${w.line})` : ''}: ${w.message}${w.suggestion ? ` (${w.suggestion})` : ''}`);
     this.reporter.record('summary', { valid: true, file: loaded.file ?? file, secrets: loaded.secrets.length }, `${loaded.file ?? file}: valid`);
     return 0;
   }
