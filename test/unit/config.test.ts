@@ -183,7 +183,7 @@ const bad: BadCase[] = [
   {
     name: 'rejects a key line whose data is for another algorithm',
     yaml: `ssh_public_key: "ssh-rsa ${ed25519().split(' ')[1]}"\n`,
-    expect: { path: 'ssh_public_key', line: 1, column: 17, message: /the line says ssh-rsa but its key data is a ssh-ed25519 key/ },
+    expect: { path: 'ssh_public_key', line: 1, column: 17, message: /the line says ssh-rsa but its key data is for ssh-ed25519/ },
   },
   {
     name: 'points at the bad entry of user.authorized_keys',
@@ -244,6 +244,16 @@ const bad: BadCase[] = [
     name: 'rejects a second YAML document',
     yaml: 'username: deploy\n---\nusername: other\n',
     expect: { path: '', line: 2, column: 1, message: /more than one YAML document/, suggestion: /---/ },
+  },
+  {
+    name: 'names an alias whose anchor is missing',
+    yaml: 'postgres:\n  password: long-enough-password\nredis:\n  password: *pg\n',
+    expect: { path: 'redis.password', line: 4, column: 13, message: /the alias \*pg has no anchor &pg/, suggestion: /&pg/ },
+  },
+  {
+    name: 'rejects a list used as a key',
+    yaml: 'swap:\n  ? [size, path]\n  : 2G\n',
+    expect: { path: 'swap', line: 2, column: 5, message: /a list or mapping is used as a key/, suggestion: /plain names/ },
   },
   {
     name: 'rejects a file whose root is a list',
