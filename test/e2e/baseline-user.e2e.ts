@@ -13,7 +13,7 @@ const RESTORED = ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow', '/
 
 describe('baseline and user on real hosts', { concurrency: 2 }, () => {
   for (const suite of ['bookworm', 'trixie'] as Suite[]) {
-    describe(`on ${suite}`, () => {
+    describe(`on ${suite}`, { concurrency: 1 }, () => {
       let host: LabHost;
       let key: LoginKey;
       let config: string;
