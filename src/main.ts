@@ -55,7 +55,8 @@ export async function main(argv: string[]): Promise<number> {
   const json = command instanceof PhanesCommand && command.json;
   const reporter = json ? new JsonReporter(process.stdout) : new HumanReporter({ out: process.stdout, err: process.stderr }, process.env);
   reporter.error(failure);
-  if (json) reporter.record('summary', { ok: false }, '');
+  // Scripts read the last line: it is a summary even when the command failed before doing anything.
+  if (json) reporter.record('summary', { ok: false, changed: 0, unchanged: 0, skipped: 0, failed: 0, durationMs: 0 }, '');
   return 1;
 }
 

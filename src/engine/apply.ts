@@ -79,7 +79,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         for (const [k, v] of fresh) cache.set(k, v);
       }
       const current = cache.get(key) ?? {};
-      const changes = kind.diff(current, decl, ctx);
+      const changes = kind.diff(current, decl, ctx).map((c) => redact(c, input.secrets));
       if (changes.length === 0) {
         counts.unchanged++;
         reporter.step({ module: module.name, key, label: ref.label, status: 'unchanged', changes: [] });
@@ -95,7 +95,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         const next = decls[i + 1]!;
         if (next.kind !== decl.kind || next.skip || batch.some((b) => b.ref.key === keyOf(next))) break;
         const nextCurrent = cache.get(keyOf(next)) ?? {};
-        const nextChanges = kind.diff(nextCurrent, next, ctx);
+        const nextChanges = kind.diff(nextCurrent, next, ctx).map((c) => redact(c, input.secrets));
         if (!nextChanges.length) break;
         batch.push({ decl: next, ref: { ...ref, key: keyOf(next), id: next.id, label: kind.label(next) }, current: nextCurrent, changes: nextChanges });
         i++;

@@ -3,8 +3,10 @@ import { commandKind } from './command.js';
 import { directoryKind } from './directory.js';
 import { fileKind } from './file.js';
 import { lineKind } from './line.js';
+import { liveSysctlKind } from './live-sysctl.js';
 import { packageKind } from './package.js';
 import { serviceKind } from './service.js';
+import { swapfileKind, swaponKind } from './swapfile.js';
 import { timezoneKind } from './timezone.js';
 import type { Kind } from './types.js';
 import { userKind } from './user.js';
@@ -13,6 +15,7 @@ import { userKind } from './user.js';
 // Kinds differ in their option types; the registry only routes by name, so it holds them as Kind<never>-compatible.
 const kinds: ReadonlyArray<Kind<any>> = [ // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous option types, routed by name only
   aptUpdateKind, packageKind, fileKind, directoryKind, lineKind, serviceKind, userKind, timezoneKind, commandKind,
+  swapfileKind, swaponKind, liveSysctlKind,
 ];
 
 const byName = new Map(kinds.map((k) => [k.name, k]));

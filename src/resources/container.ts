@@ -1,0 +1,26 @@
+import { RefusedError } from '../errors.js';
+import { readSystemFacts } from '../facts/system.js';
+import type { Host } from '../host/host.js';
+
+/**
+ * The container this host runs in, or null. `systemd-detect-virt -c` first; when that cannot tell
+ * (no systemd), the marker files container managers leave. Kinds that touch non-namespaced kernel
+ * state (swap, vm.* sysctls) ask this themselves, whatever the module declared.
+ */
+export async function containerOf(host: Host): Promise<string | null> {
+  const facts = await readSystemFacts(host);
+  if (facts.container) return facts.container;
+  const markers = await host.readFiles(['/run/systemd/container', '/.dockerenv']);
+  const named = markers.get('/run/systemd/container')?.toString('utf8').trim();
+  if (named) return named;
+  return markers.get('/.dockerenv') ? 'docker' : null;
+}
+
+/** Throws unless the host is outside a container: the second guard behind a module's `skip`. */
+export async function refuseInContainer(host: Host, action: string, why: string): Promise<void> {
+  const container = await containerOf(host);
+  if (container === null) return;
+  throw new RefusedError(`refusing to ${action} inside a container (${container}): ${why}`, {
+    suggestion: 'run Phanes on a VM or bare metal for this step; in a container the module reports it as skipped',
+  });
+}
