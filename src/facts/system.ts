@@ -1,4 +1,5 @@
 import type { Host } from '../host/host.js';
+import { readSshFacts, type SshFacts } from './ssh.js';
 
 /** What modules need to know about the host before they declare anything. */
 export interface SystemFacts {
@@ -13,13 +14,17 @@ export interface SystemFacts {
   container: string | null;
   /** True when Phanes runs as root. */
   root: boolean;
+  /** sshd, login accounts and ufw, for the security module's settings and lockout checks. */
+  ssh?: SshFacts;
 }
 
-/** os-release and hostname are files (no process); the container check is the one command. */
+/** os-release and hostname are files (no process); the container check and the ssh probe are the two commands. */
 export async function readSystemFacts(host: Host): Promise<SystemFacts> {
-  const [files, virt] = await Promise.all([
+  const root = typeof process.getuid === 'function' ? process.getuid() === 0 : false;
+  const [files, virt, ssh] = await Promise.all([
     host.readFiles(['/etc/os-release', '/etc/hostname']),
     host.query(['systemd-detect-virt', '--container'], { allowFailure: true }).catch(() => ({ stdout: 'none', exitCode: 1 })),
+    readSshFacts(host, root),
   ]);
   const os = parseOsRelease(files.get('/etc/os-release')?.toString('utf8') ?? '');
   const container = virt.stdout.trim();
@@ -29,7 +34,8 @@ export async function readSystemFacts(host: Host): Promise<SystemFacts> {
     codename: os.VERSION_CODENAME ?? '',
     hostname: files.get('/etc/hostname')?.toString('utf8').trim() ?? '',
     container: container && container !== 'none' ? container : null,
-    root: typeof process.getuid === 'function' ? process.getuid() === 0 : false,
+    root,
+    ssh,
   };
 }
 

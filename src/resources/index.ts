@@ -3,18 +3,21 @@ import { commandKind } from './command.js';
 import { directoryKind } from './directory.js';
 import { fileKind } from './file.js';
 import { lineKind } from './line.js';
+import { moduliKind } from './moduli.js';
 import { liveSysctlKind } from './live-sysctl.js';
 import { packageKind } from './package.js';
 import { serviceKind } from './service.js';
 import { swapfileKind, swaponKind } from './swapfile.js';
 import { timezoneKind } from './timezone.js';
 import type { Kind } from './types.js';
+import { unitDropinKind } from './unit-dropin.js';
 import { userKind } from './user.js';
 
 /** Every resource kind, by name. A kind added here is known to plan, status and rollback alike. */
 // Kinds differ in their option types; the registry only routes by name, so it holds them as Kind<never>-compatible.
 const kinds: ReadonlyArray<Kind<any>> = [ // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogeneous option types, routed by name only
   aptUpdateKind, packageKind, fileKind, directoryKind, lineKind, serviceKind, userKind, timezoneKind, commandKind,
+  moduliKind, unitDropinKind,
   swapfileKind, swaponKind, liveSysctlKind,
 ];
 

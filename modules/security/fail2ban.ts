@@ -1,0 +1,7 @@
+// owned by the firewall/fail2ban helper: a placeholder so modules/security.ts compiles; it will be replaced.
+import type { ModuleContext } from '../../src/engine/module.js';
+import type { Decl } from '../../src/resources/types.js';
+
+export function fail2banResources(_ctx: ModuleContext): Decl[] {
+  return [];
+}

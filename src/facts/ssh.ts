@@ -1,0 +1,165 @@
+import type { Host } from '../host/host.js';
+
+/**
+ * What the security module needs to know before it declares sshd settings or refuses a run:
+ * which algorithms this OpenSSH knows, where sshd listens now, who can log in with a key, and
+ * whether a firewall Phanes does not manage would block a new port. One process and two file
+ * batches; everything that cannot be read (plan as a normal user) is null, never a guess.
+ */
+export interface SshFacts {
+  /** Algorithm names this host's OpenSSH knows (`ssh -Q`); empty lists when OpenSSH is absent. */
+  algorithms: { kex: string[]; cipher: string[]; mac: string[]; key: string[] };
+  /** Ports sshd is configured to listen on now (`sshd -T`); null when unknown (not root, no sshd). */
+  ports: number[] | null;
+  /** `ssh.socket` is enabled: systemd owns the listening socket (Ubuntu ≥ 22.10), so Port alone does not move it. */
+  socketActivated: boolean;
+  /** /etc/ssh/sshd_config includes sshd_config.d/*.conf before any setting of its own; null when the file is absent. */
+  dropinsFirst: boolean | null;
+  /** Login accounts (uid 0 and ≥ 1000) by name. */
+  accounts: Record<string, Account>;
+  /** ufw as written on disk; null when it is not installed or its rules cannot be read. */
+  ufw: UfwFacts | null;
+}
+
+export interface Account {
+  uid: number;
+  home: string;
+  groups: string[];
+  /** Key types in ~/.ssh/authorized_keys{,2}; null when unreadable (not root). */
+  keyTypes: string[] | null;
+}
+
+export interface UfwRule {
+  action: 'allow' | 'deny' | 'reject' | 'limit';
+  proto: string;
+  /** `22`, `80,443`, `60000:61000` or `any`. */
+  port: string;
+}
+
+export interface UfwFacts {
+  /** ENABLED=yes in /etc/ufw/ufw.conf: active now and at boot. */
+  enabled: boolean;
+  /** DEFAULT_INPUT_POLICY from /etc/default/ufw, lower-case (`drop`, `reject`, `accept`). */
+  defaultInput: string;
+  /** Incoming rules in ufw's order (first match wins), IPv4 then IPv6. */
+  rules: UfwRule[];
+}
+
+const ALGORITHM_TYPES = ['kex', 'cipher', 'mac', 'key'] as const;
+
+// One shell for every command fact: the algorithm lists, sshd's port, and socket activation.
+const PROBE = [
+  'PATH="$PATH:/usr/sbin:/sbin"',
+  ...ALGORITHM_TYPES.map((t) => `echo @${t}; ssh -Q ${t} 2>/dev/null`),
+  "echo @port; sshd -T 2>/dev/null | grep -i '^port '",
+  'echo @socket; systemctl is-enabled ssh.socket 2>/dev/null',
+  'true',
+].join('; ');
+
+const FILES = ['/etc/passwd', '/etc/group', '/etc/ssh/sshd_config', '/etc/ufw/ufw.conf', '/etc/default/ufw', '/etc/ufw/user.rules', '/etc/ufw/user6.rules'];
+
+/** `root`: whether this run can read other users' files, so a missing authorized_keys means none. */
+export async function readSshFacts(host: Host, root: boolean): Promise<SshFacts> {
+  const [probe, files] = await Promise.all([
+    host.query(['sh', '-c', PROBE], { allowFailure: true }).catch(() => ({ stdout: '' })),
+    host.readFiles(FILES),
+  ]);
+  const text = (p: string): string | null => files.get(p)?.toString('utf8') ?? null;
+  const sections = probeSections(probe.stdout);
+  const accounts = parseAccounts(text('/etc/passwd') ?? '', text('/etc/group') ?? '');
+  const keyFiles = (a: Account): string[] => [`${a.home}/.ssh/authorized_keys`, `${a.home}/.ssh/authorized_keys2`];
+  if (root) {
+    const keys = await host.readFiles(Object.values(accounts).flatMap(keyFiles));
+    for (const a of Object.values(accounts)) a.keyTypes = keyFiles(a).flatMap((p) => authorizedKeyTypes(keys.get(p)?.toString('utf8') ?? ''));
+  }
+  const ports = (sections.get('port') ?? []).map((l) => Number(l.split(/\s+/)[1])).filter((n) => Number.isInteger(n) && n > 0);
+  const sshdConfig = text('/etc/ssh/sshd_config');
+  return {
+    algorithms: { kex: sections.get('kex') ?? [], cipher: sections.get('cipher') ?? [], mac: sections.get('mac') ?? [], key: sections.get('key') ?? [] },
+    ports: ports.length ? ports : null,
+    socketActivated: (sections.get('socket') ?? [])[0] === 'enabled',
+    dropinsFirst: sshdConfig === null ? null : includesDropinsFirst(sshdConfig),
+    accounts,
+    ufw: parseUfw(text('/etc/ufw/ufw.conf'), text('/etc/default/ufw'), text('/etc/ufw/user.rules'), text('/etc/ufw/user6.rules')),
+  };
+}
+
+/** `@name` lines start a section; the lines after it are its values. */
+export function probeSections(stdout: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const raw of stdout.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('@')) out.set(line.slice(1), (current = []));
+    else if (line && current) current.push(line);
+  }
+  return out;
+}
+
+/** Accounts that can log in interactively: root and regular users (uid ≥ 1000, not nobody). */
+export function parseAccounts(passwd: string, group: string): Record<string, Account> {
+  const groupsOf = new Map<string, string[]>();
+  const gidName = new Map<string, string>();
+  for (const f of group.split('\n').map((l) => l.split(':')).filter((f) => f.length >= 4)) {
+    gidName.set(f[2]!, f[0]!);
+    for (const m of f[3]!.split(',').filter(Boolean)) groupsOf.set(m, [...(groupsOf.get(m) ?? []), f[0]!]);
+  }
+  const out: Record<string, Account> = {};
+  for (const f of passwd.split('\n').map((l) => l.split(':')).filter((f) => f.length >= 7)) {
+    const uid = Number(f[2]);
+    if (!(uid === 0 || (uid >= 1000 && uid < 65534))) continue;
+    const primary = gidName.get(f[3]!);
+    out[f[0]!] = { uid, home: f[5]!, groups: [...new Set([...(primary ? [primary] : []), ...(groupsOf.get(f[0]!) ?? [])])].sort(), keyTypes: null };
+  }
+  return out;
+}
+
+/** The key type of each key line, skipping options such as `from="…",no-pty` before it. */
+export function authorizedKeyTypes(content: string): string[] {
+  const types: string[] = [];
+  for (const line of content.split('\n').map((l) => l.trim())) {
+    if (!line || line.startsWith('#')) continue;
+    const m = /(?:^|[\s,"])((?:ssh|ecdsa|sk)-[a-z0-9@.-]+)\s+AAAA/.exec(line);
+    if (m) types.push(m[1]!);
+  }
+  return types;
+}
+
+/**
+ * sshd uses the first value it reads. Debian's sshd_config starts with `Include
+ * /etc/ssh/sshd_config.d/*.conf`; a drop-in only wins when that comes before any setting.
+ */
+export function includesDropinsFirst(sshdConfig: string): boolean {
+  for (const line of sshdConfig.split('\n').map((l) => l.trim())) {
+    if (!line || line.startsWith('#')) continue;
+    return /^include\s+\/etc\/ssh\/sshd_config\.d\/\*\.conf\s*$/i.test(line);
+  }
+  return false;
+}
+
+/** ufw's on-disk state: the enabled flag, the default input policy and the user rules. */
+export function parseUfw(conf: string | null, defaults: string | null, rules4: string | null, rules6: string | null): UfwFacts | null {
+  if (conf === null || rules4 === null) return null;
+  const enabled = /^\s*ENABLED\s*=\s*"?yes"?\s*$/im.test(conf);
+  const policy = /^\s*DEFAULT_INPUT_POLICY\s*=\s*"?([A-Za-z]+)"?/m.exec(defaults ?? '')?.[1]?.toLowerCase() ?? 'drop';
+  const rules: UfwRule[] = [];
+  for (const text of [rules4, rules6 ?? '']) {
+    for (const line of text.split('\n')) {
+      // ### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in   (app rules carry names before the direction)
+      const m = /^### tuple ### (allow|deny|reject|limit)(?:_log(?:-all)?)? (\S+) (\S+) \S+ \S+ \S+.* (in|out)$/.exec(line.trim());
+      if (m && m[4] === 'in') rules.push({ action: m[1] as UfwRule['action'], proto: m[2]!, port: m[3]! });
+    }
+  }
+  return { enabled, defaultInput: policy, rules };
+}
+
+/** Whether ufw lets new TCP connections to `port` in: the first matching rule decides, else the default policy. */
+export function ufwAllows(ufw: UfwFacts, port: number): boolean {
+  if (!ufw.enabled) return true;
+  const matches = (spec: string): boolean => spec === 'any' || spec.split(',').some((p) => {
+    const [lo, hi] = p.split(':').map(Number);
+    return hi === undefined ? lo === port : lo! <= port && port <= hi;
+  });
+  const rule = ufw.rules.find((r) => (r.proto === 'tcp' || r.proto === 'any') && matches(r.port));
+  return rule ? rule.action === 'allow' || rule.action === 'limit' : ufw.defaultInput === 'accept';
+}
