@@ -1,5 +1,4 @@
 import { RefusedError } from '../errors.js';
-import { readSystemFacts } from '../facts/system.js';
 import type { Host } from '../host/host.js';
 
 /**
@@ -8,9 +7,12 @@ import type { Host } from '../host/host.js';
  * state (swap, vm.* sysctls) ask this themselves, whatever the module declared.
  */
 export async function containerOf(host: Host): Promise<string | null> {
-  const facts = await readSystemFacts(host);
-  if (facts.container) return facts.container;
-  const markers = await host.readFiles(['/run/systemd/container', '/.dockerenv']);
+  const [virt, markers] = await Promise.all([
+    host.query(['systemd-detect-virt', '--container'], { allowFailure: true }).catch(() => ({ stdout: 'none', exitCode: 1 })),
+    host.readFiles(['/run/systemd/container', '/.dockerenv']),
+  ]);
+  const detected = virt.stdout.trim();
+  if (virt.exitCode === 0 && detected && detected !== 'none') return detected;
   const named = markers.get('/run/systemd/container')?.toString('utf8').trim();
   if (named) return named;
   return markers.get('/.dockerenv') ? 'docker' : null;

@@ -1,0 +1,36 @@
+import { parseSize } from '../src/config/index.js';
+import type { Module } from '../src/engine/module.js';
+import { file } from '../src/resources/file.js';
+import { line } from '../src/resources/line.js';
+import { liveSysctl } from '../src/resources/live-sysctl.js';
+import { swapfile, swapon } from '../src/resources/swapfile.js';
+import type { Decl } from '../src/resources/types.js';
+
+export const SWAP_SYSCTL_FILE = '/etc/sysctl.d/60-phanes-swap.conf';
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The fstab entry for a swap file, and the pattern that finds an older entry for the same file. */
+export function fstabEntry(filePath: string): { text: string; match: RegExp } {
+  return { text: `${filePath} none swap sw 0 0`, match: new RegExp(`^\\s*${escapeRe(filePath)}\\s+\\S+\\s+swap\\s`) };
+}
+
+export const swap: Module = {
+  name: 'swap',
+  description: 'swap file, fstab entry and swappiness',
+  resources({ config, system }) {
+    const s = config.swap;
+    if (!s.enabled) return []; // an existing swap Phanes did not add is left as it is
+    // Swap and vm.* are the machine's, not a container's: in one, activating would change the machine.
+    const skipIn = (why: string): { skip?: string } => (system.container ? { skip: `inside a container (${system.container}): ${why}` } : {});
+    const fstab = fstabEntry(s.path);
+    const decls: Decl[] = [
+      swapfile(s.path, parseSize(s.size)),
+      { ...swapon(s.path), ...skipIn("swapon would change the machine's swap, not this host's") },
+      line('/etc/fstab', fstab.text, fstab.match),
+      file(SWAP_SYSCTL_FILE, { content: `# Managed by Phanes (swap module)\nvm.swappiness = ${s.swappiness}\n` }),
+      { ...liveSysctl('vm.swappiness', s.swappiness), ...skipIn("vm.swappiness is not namespaced, setting it would change the machine's value") },
+    ];
+    return decls;
+  },
+};
