@@ -8,7 +8,4 @@ import { user } from './user.js';
 /** Every module this build has, in the order profiles run them. */
 export const MODULES: readonly Module[] = [baseline, user, security, swap, updates];
 
-/** The 13 modules of the product, in run order; those not in MODULES are not built yet. */
-export const ALL_MODULE_NAMES = [
-  'baseline', 'user', 'security', 'swap', 'updates', 'docker', 'monitoring', 'nginx', 'caddy', 'postgres', 'redis', 'devtools', 'coolify',
-] as const;
+export { ALL_MODULE_NAMES } from '../src/engine/module-names.js';

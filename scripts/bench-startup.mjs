@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Startup benchmark: wall time of `dist/phanes --help` and of `node dist/phanes.cjs --help`,
-// 2 warm-up runs then 20 timed runs each. Prints figures only; it never fails on a target.
+// 2 warm-up runs then 20 timed runs each, interleaved (run i of every subject back to back) so
+// a busy machine skews them alike. `node -e 0` is timed too, as the floor no Node program beats.
+// Prints figures only; it never fails on a target.
 //   node scripts/bench-startup.mjs [--runs N] [--warmup N] [-- ARGS...]   (ARGS default: --help)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -22,6 +24,7 @@ const bundle = join(root, 'dist', 'phanes.cjs');
 const subjects = [
   { label: 'dist/phanes', command: binary, args, needs: binary },
   { label: 'node dist/phanes.cjs', command: process.execPath, args: [bundle, ...args], needs: bundle },
+  { label: 'floor: node -e 0', command: process.execPath, args: ['-e', '0'], needs: process.execPath },
 ];
 
 /** One run's wall time in ms, from spawn to exit (stdout/stderr captured, not printed). */
@@ -44,21 +47,21 @@ const f = (x) => `${x.toFixed(1).padStart(7)} ms`;
 
 console.log(`startup of \`${args.join(' ')}\`: ${warmup} warm-up + ${runs} runs each (node ${process.version})`);
 let failed = false;
-for (const subject of subjects) {
-  if (!existsSync(subject.needs)) {
-    console.log(`${subject.label.padEnd(22)} missing: run npm run build first`);
-    failed = true;
-    continue;
-  }
-  try {
-    for (let i = 0; i < warmup; i++) once(subject);
-    const times = Array.from({ length: runs }, () => once(subject));
-    console.log(
-      `${subject.label.padEnd(22)} median ${f(median(times))}   min ${f(Math.min(...times))}   max ${f(Math.max(...times))}`,
-    );
-  } catch (error) {
-    console.log(`${subject.label.padEnd(22)} ${error.message}`);
-    failed = true;
-  }
+const ready = subjects.filter((subject) => {
+  if (existsSync(subject.needs)) return true;
+  console.log(`${subject.label.padEnd(22)} missing: run npm run build first`);
+  failed = true;
+  return false;
+});
+const times = new Map(ready.map((subject) => [subject, []]));
+try {
+  for (let i = 0; i < warmup; i++) for (const subject of ready) once(subject);
+  for (let i = 0; i < runs; i++) for (const subject of ready) times.get(subject).push(once(subject));
+} catch (error) {
+  console.log(error.message);
+  process.exit(1);
+}
+for (const [subject, t] of times) {
+  console.log(`${subject.label.padEnd(22)} median ${f(median(t))}   min ${f(Math.min(...t))}   max ${f(Math.max(...t))}`);
 }
 if (failed) process.exitCode = 1;

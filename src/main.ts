@@ -23,7 +23,8 @@ export function buildCli(): Cli {
     binaryVersion: VERSION,
     enableColors: useColor(process.stdout, process.env),
   });
-  for (const c of [ApplyCommand, PlanCommand, StatusCommand, DiffCommand, RollbackCommand, LogCommand, ListCommand, ValidateCommand, SchemaCommand, VersionCommand, LegacyCommand]) cli.register(c);
+  // The default (seed) command goes first: clipanion then shows the general help, not its own, for --help.
+  for (const c of [LegacyCommand, ApplyCommand, PlanCommand, StatusCommand, DiffCommand, RollbackCommand, LogCommand, ListCommand, ValidateCommand, SchemaCommand, VersionCommand]) cli.register(c);
   cli.register(Builtins.HelpCommand);
   return cli;
 }
@@ -35,6 +36,11 @@ export function buildCli(): Cli {
 export async function main(argv: string[]): Promise<number> {
   const cli = buildCli();
   const context = { ...Cli.defaultContext, env: process.env };
+  // With a default command (the seed's form), clipanion would show only its help for a bare --help.
+  if (argv.length === 0 || (argv.length === 1 && ['--help', '-h', 'help'].includes(argv[0]!))) {
+    process.stdout.write(cli.usage(null, { colored: useColor(process.stdout, process.env) }));
+    return 0;
+  }
   let command;
   try {
     command = cli.process(argv, context);
@@ -59,6 +65,12 @@ export async function main(argv: string[]): Promise<number> {
   if (json) reporter.record('summary', { ok: false, changed: 0, unchanged: 0, skipped: 0, failed: 0, durationMs: 0 }, '');
   return 1;
 }
+
+// `phanes log | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 process.on('unhandledRejection', (reason) => {
   process.stderr.write(`error: unexpected failure: ${reason instanceof Error ? reason.stack : String(reason)}\n`);

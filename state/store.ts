@@ -7,13 +7,7 @@ import { Journal, type JournalRead } from './journal.js';
 import { acquireLock, type LockInfo } from './lock.js';
 import { loadState, type LoadedState } from './snapshot.js';
 
-export const DEFAULT_STATE_DIR = '/var/lib/phanes';
-
-/** `--state-dir` falls back to this: `PHANES_STATE_DIR`, else /var/lib/phanes (an empty value counts as unset). */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.PHANES_STATE_DIR;
-  return dir !== undefined && dir !== '' ? dir : DEFAULT_STATE_DIR;
-}
+export { DEFAULT_STATE_DIR, defaultStateDir } from './dir.js';
 
 export interface StoreOptions {
   /** true for apply/rollback: create the dir 0700 (tightening it if looser). false never creates anything. */

@@ -1,6 +1,5 @@
 import { Command, Option } from 'clipanion';
 import { PhanesCommand } from './base.js';
-import { runApply } from './run-apply.js';
 
 export class ApplyCommand extends PhanesCommand {
   static override paths = [['apply']];
@@ -25,6 +24,7 @@ export class ApplyCommand extends PhanesCommand {
   dryRun = Option.Boolean('--dry-run,-n', false, { description: 'Show what would change; change nothing' });
 
   async execute(): Promise<number> {
+    const { runApply } = await import('./run-apply.js'); // loaded on use: --help stays fast
     await runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, stateDir: this.resolvedStateDir, env: this.context.env }, this.reporter);
     return 0;
   }

@@ -1,5 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { defaultStateDir } from '../../state/store.js';
+import { defaultStateDir } from '../../state/dir.js';
 import { HumanReporter } from '../report/human.js';
 import { JsonReporter } from '../report/json.js';
 import type { Reporter } from '../report/reporter.js';

@@ -1,7 +1,5 @@
 import { Command, Option } from 'clipanion';
 import { PhanesCommand } from './base.js';
-import { listModules } from './list.js';
-import { runApply } from './run-apply.js';
 
 /** The seed's form, kept working: `phanes --profile dev --config config.yaml [--dry-run]`, `--modules a,b`, `--list`. */
 export class LegacyCommand extends PhanesCommand {
@@ -23,6 +21,7 @@ export class LegacyCommand extends PhanesCommand {
 
   async execute(): Promise<number> {
     if (this.list) {
+      const { listModules } = await import('./list-modules.js');
       listModules(this.reporter);
       return 0;
     }
@@ -30,6 +29,7 @@ export class LegacyCommand extends PhanesCommand {
       this.context.stdout.write(this.cli.usage(null));
       return 0;
     }
+    const { runApply } = await import('./run-apply.js');
     await runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, stateDir: this.resolvedStateDir, env: this.context.env }, this.reporter);
     return 0;
   }

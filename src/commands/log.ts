@@ -2,7 +2,6 @@ import { Command, Option } from 'clipanion';
 import type { PhanesEvent } from '../../state/events.js';
 import { PhanesError } from '../errors.js';
 import { PhanesCommand } from './base.js';
-import { readState } from './open-state.js';
 
 /** One line of audit history for an event, or null for events that only matter to the machine. */
 export function describeEvent(e: PhanesEvent, intents: Map<string, string>): string | null {
@@ -64,6 +63,7 @@ export class LogCommand extends PhanesCommand {
     const limit = this.limit === undefined ? undefined : Number(this.limit);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new PhanesError(`--limit "${this.limit}" is not a positive whole number`, { suggestion: 'e.g. --limit 50' });
 
+    const { readState } = await import('./open-state.js');
     const { events } = await readState(this.resolvedStateDir, this.reporter);
     const runsOfModule = new Set(this.module ? events.filter((e) => touchesModule(e, this.module!) && 'runId' in e.data).map((e) => (e.data as { runId: string }).runId) : []);
     const intents = new Map<string, string>();

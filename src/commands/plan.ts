@@ -1,6 +1,5 @@
 import { Command, Option } from 'clipanion';
 import { PhanesCommand } from './base.js';
-import { runApply } from './run-apply.js';
 
 export class PlanCommand extends PhanesCommand {
   static override paths = [['plan']];
@@ -18,6 +17,7 @@ export class PlanCommand extends PhanesCommand {
   config = Option.String('--config,-c', { description: 'The YAML config (default ./config.yaml, else the embedded defaults)' });
 
   async execute(): Promise<number> {
+    const { runApply } = await import('./run-apply.js'); // loaded on use: --help stays fast
     await runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true, stateDir: this.resolvedStateDir, env: this.context.env }, this.reporter);
     return 0;
   }

@@ -1,14 +1,8 @@
 import { Command, Option } from 'clipanion';
-import { ALL_MODULE_NAMES } from '../../modules/index.js';
-import { openStore } from '../../state/store.js';
 import { PhanesError, RefusedError } from '../errors.js';
-import { rollbackModule } from '../engine/rollback.js';
-import { readSystemFacts } from '../facts/system.js';
-import { LocalHost } from '../host/local.js';
-import { ReadOnlyHost } from '../host/readonly.js';
+import { ALL_MODULE_NAMES } from '../engine/module-names.js';
 import { VERSION } from '../version.js';
 import { PhanesCommand, ReportedFailure } from './base.js';
-import { storeRecorder } from './run-apply.js';
 
 export class RollbackCommand extends PhanesCommand {
   static override paths = [['rollback']];
@@ -33,6 +27,10 @@ export class RollbackCommand extends PhanesCommand {
     if (!(ALL_MODULE_NAMES as readonly string[]).includes(this.module)) {
       throw new PhanesError(`unknown module "${this.module}"`, { suggestion: `one of ${ALL_MODULE_NAMES.join(', ')}` });
     }
+    const [{ openStore }, { rollbackModule }, { readSystemFacts }, { LocalHost }, { ReadOnlyHost }, { storeRecorder }] = await Promise.all([
+      import('../../state/store.js'), import('../engine/rollback.js'), import('../facts/system.js'),
+      import('../host/local.js'), import('../host/readonly.js'), import('./run-apply.js'),
+    ]);
     const host = this.dryRun ? new ReadOnlyHost(new LocalHost()) : new LocalHost();
     const system = await readSystemFacts(host);
     if (!this.dryRun && !system.root) {

@@ -1,5 +1,4 @@
 import { Command } from 'clipanion';
-import { configJsonSchema } from '../config/index.js';
 import { PhanesCommand } from './base.js';
 
 export class SchemaCommand extends PhanesCommand {
@@ -10,6 +9,7 @@ export class SchemaCommand extends PhanesCommand {
   });
 
   async execute(): Promise<number> {
+    const { configJsonSchema } = await import('../config/index.js');
     this.context.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     return 0;
   }

@@ -1,9 +1,5 @@
 import { Command, Option } from 'clipanion';
-import { detectDrift } from '../engine/drift.js';
-import { LocalHost } from '../host/local.js';
-import { ReadOnlyHost } from '../host/readonly.js';
 import { PhanesCommand } from './base.js';
-import { readState } from './open-state.js';
 
 export class StatusCommand extends PhanesCommand {
   static override paths = [['status']];
@@ -16,6 +12,9 @@ export class StatusCommand extends PhanesCommand {
   module = Option.String('--module', { description: 'Only this module' });
 
   async execute(): Promise<number> {
+    const [{ readState }, { detectDrift }, { LocalHost }, { ReadOnlyHost }] = await Promise.all([
+      import('./open-state.js'), import('../engine/drift.js'), import('../host/local.js'), import('../host/readonly.js'),
+    ]);
     const { state, recorder } = await readState(this.resolvedStateDir, this.reporter);
     const last = state.runs.at(-1);
     if (last) {

@@ -1,5 +1,4 @@
 import { Command, Option } from 'clipanion';
-import { loadConfig } from '../config/index.js';
 import { PhanesCommand } from './base.js';
 
 export class ValidateCommand extends PhanesCommand {
@@ -13,6 +12,7 @@ export class ValidateCommand extends PhanesCommand {
 
   async execute(): Promise<number> {
     const file = this.config ?? 'config.yaml';
+    const { loadConfig } = await import('../config/index.js');
     const loaded = await loadConfig({ file, explicit: true, env: this.context.env });
     for (const w of loaded.warnings) this.reporter.warn(`${w.path}${w.line ? ` (line ${w.line})` : ''}: ${w.message}${w.suggestion ? ` (${w.suggestion})` : ''}`);
     this.reporter.record('summary', { valid: true, file: loaded.file ?? file, secrets: loaded.secrets.length }, `${loaded.file ?? file}: valid`);
