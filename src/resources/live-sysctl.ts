@@ -12,7 +12,7 @@ export function liveSysctl(key: string, value: string | number): Decl {
 
 const procPath = (key: string): string => `/proc/sys/${key.replace(/\./g, '/')}`;
 /** Only the network stack is a per-container namespace; the rest (vm.*, most of kernel.*) is the machine's. */
-const namespaced = (key: string): boolean => key.startsWith('net.');
+export const namespaced = (key: string): boolean => key.startsWith('net.');
 /** `1\t0` (tabs between fields, as /proc prints vectors) compares like `1 0`. */
 const normalize = (v: string): string => v.trim().split(/\s+/).join(' ');
 
@@ -34,7 +34,8 @@ export const liveSysctlKind: Kind = {
   name: 'live-sysctl',
   label: (d) => `live sysctl ${d.id}`,
   read,
-  diff: (current, decl) => (current.value === decl.desired.value ? [] : [`${String(current.value ?? '(none)')} → ${String(decl.desired.value)}`]),
+  // A key this kernel lacks (no IPv6, no Yama) has nothing to set, like `-key` in sysctl.d.
+  diff: (current, decl) => (current.value === null || current.value === decl.desired.value ? [] : [`${String(current.value)} → ${String(decl.desired.value)}`]),
   predict: (current, decl) => ({ ...current, value: decl.desired.value ?? null }),
   async converge(ctx, decl) {
     await set(ctx, decl.id, String(decl.desired.value));

@@ -99,6 +99,8 @@ async function recreate(ctx: KindContext, filePath: string, bytes: number, meta:
   const tmp = path.join(path.dirname(filePath), `.${path.basename(filePath)}.phanes-new`);
   await host.removeFile(tmp);
   await host.writeFile(tmp, '', meta); // 0600 before a single byte of swap exists
+  // btrfs swaps only to a file without copy-on-write, set while it is empty; elsewhere this fails harmlessly.
+  await host.run(['chattr', '+C', '--', tmp], { allowFailure: true });
   const fast = await host.run(['fallocate', '-l', String(bytes), '--', tmp], { allowFailure: true });
   if (fast.exitCode !== 0) {
     // Some filesystems (or swapon on them) refuse preallocated extents: write real zeroes instead.
@@ -119,6 +121,12 @@ async function swapoff(host: Host, filePath: string): Promise<void> {
   }
 }
 
+async function remove(host: Host, filePath: string, current: Snapshot): Promise<void> {
+  if (current.exists !== true) return;
+  if (current.active === true) await swapoff(host, filePath);
+  await host.removeFile(filePath);
+}
+
 function metaOf(s: Snapshot): { mode: number; owner: string; group: string } {
   return { mode: typeof s.mode === 'number' ? s.mode : 0o600, owner: typeof s.owner === 'string' ? s.owner : 'root', group: typeof s.group === 'string' ? s.group : 'root' };
 }
@@ -128,6 +136,7 @@ export const swapfileKind: Kind = {
   label: (d) => `swap file ${d.id}`,
   read: readFiles,
   diff(current, decl) {
+    if (decl.desired.exists === false) return current.exists === true ? [current.active === true ? 'swapoff, remove' : 'remove'] : [];
     const want = Number(decl.desired.size);
     if (current.exists !== true) return [`create ${sizeText(want)} (${octal(Number(decl.desired.mode))} ${String(decl.desired.owner)}:${String(decl.desired.group)}), mkswap`];
     if (current.regular === false || current.swap !== true) return ['exists and is not a swap file: apply refuses to overwrite it'];
@@ -137,6 +146,7 @@ export const swapfileKind: Kind = {
   },
   predict: (current, decl) => ({ ...decl.desired, active: current.active === true }),
   async converge(ctx, decl, current) {
+    if (decl.desired.exists === false) return remove(ctx.host, decl.id, current);
     if (current.exists === true && (current.regular === false || current.swap !== true)) {
       throw new RefusedError(`${decl.id} exists and is not a swap file; Phanes will not overwrite it`, {
         suggestion: `move ${decl.id} away if it is not needed, or set swap.path to another file`,
@@ -152,9 +162,7 @@ export const swapfileKind: Kind = {
   },
   async revert(ctx, decl, current, target) {
     if (target.exists !== true) {
-      if (current.exists !== true) return { result: 'restored' };
-      if (current.active === true) await swapoff(ctx.host, decl.id);
-      await ctx.host.removeFile(decl.id);
+      await remove(ctx.host, decl.id, current);
       return { result: 'restored' };
     }
     // A swap file that was there before: back to its size and owner. Its pages are not kept, and need not be.

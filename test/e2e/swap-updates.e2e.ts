@@ -141,7 +141,8 @@ describe('swap and updates on real hosts', { concurrency: 2 }, () => {
       });
 
       it('rolls swap back: the swap file, its fstab line and the sysctl.d file are gone', async () => {
-        await expectPhanes(host, ['rollback', 'swap']);
+        const out = await expectPhanes(host, ['rollback', 'swap']);
+        assert.match(out, /✓ swap file \/swapfile: restore: remove$/m);
         await host.exec(['test', '!', '-e', '/swapfile']);
         assert.deepEqual(await fingerprints(host, ['/etc/fstab']), fstabBefore);
         const r = await host.exec('grep -rs "^vm.swappiness" /etc/sysctl.d/', { reject: false });

@@ -148,7 +148,7 @@ describe('swapfile converge', () => {
   it('builds a new swap file beside the target at mode 0600, then moves it into place and leaves activation to swapon', async () => {
     const host = await converge(swapfile('/swapfile', 2 * MiB), facts({ bytes: null }));
     assert.deepEqual(host.runs, [
-      'rm /.swapfile.phanes-new', 'write /.swapfile.phanes-new', `fallocate -l ${2 * MiB} -- /.swapfile.phanes-new`,
+      'rm /.swapfile.phanes-new', 'write /.swapfile.phanes-new', 'chattr +C -- /.swapfile.phanes-new', `fallocate -l ${2 * MiB} -- /.swapfile.phanes-new`,
       'mkswap -- /.swapfile.phanes-new', 'mv -f -- /.swapfile.phanes-new /swapfile',
     ]);
   });
@@ -156,7 +156,7 @@ describe('swapfile converge', () => {
   it('resizes an active swap file by swapping that file off, recreating it and swapping it on again', async () => {
     const host = await converge(swapfile('/swapfile', 3 * MiB), facts({ active: true }));
     assert.deepEqual(host.runs, [
-      'swapoff -- /swapfile', 'rm /swapfile', 'rm /.swapfile.phanes-new', 'write /.swapfile.phanes-new', `fallocate -l ${3 * MiB} -- /.swapfile.phanes-new`,
+      'swapoff -- /swapfile', 'rm /swapfile', 'rm /.swapfile.phanes-new', 'write /.swapfile.phanes-new', 'chattr +C -- /.swapfile.phanes-new', `fallocate -l ${3 * MiB} -- /.swapfile.phanes-new`,
       'mkswap -- /.swapfile.phanes-new', 'mv -f -- /.swapfile.phanes-new /swapfile', 'swapon -- /swapfile',
     ]);
   });
@@ -249,5 +249,23 @@ describe('swap revert', () => {
 describe('/proc/swaps', () => {
   it('lists the active paths and decodes escaped spaces', () => {
     assert.deepEqual([...activeSwaps(procSwaps('/swapfile', '/dev/vda2', '/my\\040swap'))], ['/swapfile', '/dev/vda2', '/my swap']);
+  });
+});
+
+describe('swap rollback planning', () => {
+  it('describes the restore of a swap file Phanes created as a removal', () => {
+    const decl = { ...swapfile('/swapfile', 2 * MiB), desired: { exists: false } };
+    assert.deepEqual(swapfileKind.diff({ exists: true, size: 2 * MiB, swap: true, active: false }, decl, kindContext(new FixtureHost({}), nullRecorder(async () => Buffer.alloc(0)), [])), ['remove']);
+  });
+});
+
+describe('live sysctl', () => {
+  it('plans nothing for a key this kernel does not have', async () => {
+    const { planned } = await planWith({}, [liveSysctl('net.ipv6.conf.all.accept_redirects', 0)]);
+    assert.deepEqual(planned, []);
+  });
+  it('plans the change from the running value', async () => {
+    const { planned } = await planWith({ files: { '/proc/sys/net/ipv4/tcp_syncookies': { content: '0\n' } } }, [liveSysctl('net.ipv4.tcp_syncookies', 1)]);
+    assert.deepEqual(planned.map((s) => s.changes), [['0 → 1']]);
   });
 });
