@@ -194,6 +194,21 @@ describe('sshd hardening on real hosts', { concurrency: 2 }, () => {
         assert.equal(r.stdout.trim(), USER);
       });
 
+      it('fails without reloading sshd, and takes its drop-in back out, when an earlier file overrides a hardened setting', async () => {
+        const override = '/etc/ssh/sshd_config.d/00-aaa-override.conf';
+        await host.writeFile(override, 'PasswordAuthentication yes\n');
+        await writeConfig(host, yaml({ key: key.publicLine, ufw: false }), '/root/override.yaml');
+        const r = await phanes(host, ['apply', '--modules', 'security', '--config', '/root/override.yaml', '--state-dir', '/var/lib/phanes-override'], { reject: false });
+        const out = `${r.stdout}\n${r.stderr}`;
+        assert.equal(r.exitCode, 1, out);
+        assert.match(out, /sshd does not use 'passwordauthentication no' \(it has: passwordauthentication yes \)/);
+        assert.equal((await host.exec(['test', '-e', '/etc/ssh/sshd_config.d/00-phanes-hardening.conf'], { reject: false })).exitCode, 1, 'the drop-in was put back (absent)');
+        assert.doesNotMatch(out, /service ssh: reload/);
+        await host.exec(['rm', override]);
+        const login = await sshFrom(host, USER, { key: key.privatePath, port: 22 });
+        assert.equal(login.exitCode, 0, login.stderr);
+      });
+
       it('refuses a port change that an active ufw it does not manage would block, before any change', async () => {
         await host.exec('apt-get install -y -q --no-install-recommends ufw >/dev/null && ufw allow 22/tcp && ufw --force enable', { timeoutMs: 600_000 });
         await writeConfig(host, yaml({ key: key.publicLine, port: 2200, ufw: false }), '/root/port.yaml');
