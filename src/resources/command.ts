@@ -1,4 +1,4 @@
-import type { Snapshot } from '../../state/events.js';
+import type { Json, Snapshot } from '../../state/events.js';
 import type { Decl, Kind, KindContext } from './types.js';
 
 export interface CommandOptions {
@@ -15,7 +15,8 @@ export interface CommandOptions {
  * check, so a second run does nothing, and an undo or an explicit reason why there is none.
  */
 export function command(id: string, options: CommandOptions): Decl<CommandOptions> {
-  return { kind: 'command', id, desired: { done: true }, options };
+  // The undo is recorded with the change (in `desired`), so rollback has it without the config.
+  return { kind: 'command', id, desired: { done: true, undo: options.undo as Json }, options };
 }
 
 async function read(ctx: KindContext, decls: readonly Decl<CommandOptions>[]): Promise<Map<string, Snapshot>> {
@@ -41,7 +42,7 @@ export const commandKind: Kind<CommandOptions> = {
   },
   async revert(ctx, decl, _current, target) {
     if (target.done === true) return { result: 'restored' };
-    const undo = decl.options?.undo;
+    const undo = decl.options?.undo ?? (decl.desired.undo as CommandOptions['undo'] | undefined);
     if (!undo || !Array.isArray(undo)) {
       return { result: 'left', note: undo ? `not undone: ${undo.irreversible}` : 'not undone: no undo was recorded' };
     }

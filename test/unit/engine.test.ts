@@ -7,6 +7,7 @@ import { detectDrift } from '../../src/engine/drift.js';
 import type { Module } from '../../src/engine/module.js';
 import type { Recorder } from '../../src/engine/recorder.js';
 import { rollbackModule } from '../../src/engine/rollback.js';
+import { command } from '../../src/resources/command.js';
 import { file, sha256 } from '../../src/resources/file.js';
 import type { Decl } from '../../src/resources/types.js';
 import { MemoryHost } from './support/memory-host.js';
@@ -132,5 +133,16 @@ describe('the engine', () => {
     const forced = await rollbackModule({ ...base, projection: project(rec.events), force: true });
     assert.equal(forced.ok, true);
     assert.equal(host.text('/etc/a'), undefined);
+  });
+
+  it('rolls a command back with the undo recorded in the journal, without the config', async () => {
+    const host = new MemoryHost();
+    host.effects = { 'make-marker': () => host.put('/marker', ''), 'remove-marker': () => host.files.delete('/marker') };
+    const rec = memoryRecorder();
+    await apply(host, rec, [mod('m', [command('marker', { check: ['test', '-e', '/marker'], run: ['make-marker'], undo: ['remove-marker'] })])]);
+    assert.ok(host.files.has('/marker'));
+    const r = await rollbackModule({ host, module: 'm', projection: project(rec.events), events: rec.events, recorder: rec, reporter: collectingReporter(), secrets: [], dryRun: false, force: false, run: { version: 't', hostname: 'h' } });
+    assert.equal(r.ok, true);
+    assert.equal(host.files.has('/marker'), false);
   });
 });

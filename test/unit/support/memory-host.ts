@@ -22,12 +22,18 @@ export class MemoryHost implements Host {
   text(path: string): string | undefined {
     return this.files.get(path)?.content.toString();
   }
+  /** Effects of commands on the in-memory files, keyed by the joined argv. */
+  effects: Record<string, () => void> = {};
+
   async query(argv: readonly string[], _o?: RunOptions): Promise<RunResult> {
-    return { stdout: '', stderr: '', exitCode: 1 };
+    // `test -e PATH` is the one read-only command it understands, for command-resource checks.
+    const exists = argv[0] === 'test' && argv[1] === '-e' && this.files.has(argv[2] ?? '');
+    return { stdout: '', stderr: '', exitCode: exists ? 0 : 1 };
   }
   async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     const cmd = argv.join(' ');
     this.runs.push(cmd);
+    this.effects[cmd]?.();
     const fails = this.failing.some((re) => re.test(cmd));
     if (fails && !options.allowFailure) throw new Error(`${cmd} failed`);
     return { stdout: '', stderr: fails ? 'failed' : '', exitCode: fails ? 1 : 0 };
