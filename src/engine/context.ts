@@ -5,7 +5,7 @@ import { keyOf, type Decl, type KindContext } from '../resources/types.js';
 import type { Recorder } from './recorder.js';
 
 /** The KindContext for one run, over a host and a recorder. */
-export function kindContext(host: Host, recorder: Recorder, secrets: readonly string[], force = false): KindContext & { notified: Set<string> } {
+export function kindContext(host: Host, recorder: Recorder, secrets: readonly string[], force = false, releasing: ReadonlySet<string> = new Set()): KindContext & { notified: Set<string> } {
   const contents = new Map<string, Buffer>();
   return {
     host,
@@ -13,6 +13,7 @@ export function kindContext(host: Host, recorder: Recorder, secrets: readonly st
     secrets,
     force,
     notified: new Set<string>(),
+    releasing,
     keepBlob: (content) => recorder.putBlob(content),
     blob: async (sha) => contents.get(sha) ?? recorder.getBlob(sha),
   };

@@ -32,9 +32,9 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
   const { host, recorder, reporter, projection, dryRun } = input;
   const started = Date.now();
   const runId = randomUUID();
-  const ctx = kindContext(host, recorder, input.secrets, input.force);
   const keys = [...(projection.modules[input.module]?.keys ?? [])].reverse();
   const resources = keys.map((k) => projection.resources[k]).filter((r) => r !== undefined);
+  const ctx = kindContext(host, recorder, input.secrets, input.force, new Set(resources.filter((r) => r.changedByPhanes).map((r) => r.key)));
   const cache = await readAll(ctx, resources.map(declOf));
   const notify = notifyMap(input.events);
   const toReload = new Set<string>();
@@ -56,6 +56,14 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
       await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: ++seq, at: now(), result: 'left', after: current, note: 'not changed by Phanes; no longer watched' } });
       continue;
     }
+    const changes = kind.diff(current, { ...decl, desired: pick(r.original, decl.desired) }, ctx);
+    if (!changes.length && !kind.volatile) {
+      // Already as it was before Phanes (e.g. apt removed it along with another package): nothing to undo.
+      summary.changed++;
+      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'changed', changes: ['already as before'] });
+      if (!dryRun) await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: ++seq, at: now(), result: 'restored', after: current, note: 'already as before' } });
+      continue;
+    }
     const drift = r.after && !kind.volatile ? kind.diff(current, decl, ctx) : [];
     if (drift.length && !input.force) {
       const shown = kind.show && r.after ? await kind.show(ctx, r.after, current, decl).catch(() => undefined) : undefined;
@@ -65,7 +73,6 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
       await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: ++seq, at: now(), result: 'refused', after: current, note: 'drifted since apply; not forced' } });
       continue;
     }
-    const changes = kind.diff(current, { ...decl, desired: pick(r.original, decl.desired) }, ctx);
     if (dryRun) {
       summary.changed++;
       reporter.step({ module: r.module, key: r.key, label: r.label, status: 'planned', changes: changes.length ? changes.map((c) => `restore: ${c}`) : ['release'] });

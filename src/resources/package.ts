@@ -64,6 +64,12 @@ export const packageKind: Kind<PackageOptions> = {
   },
   async revert(ctx, decl, current, target) {
     if (target.installed === true || current.installed !== true) return { result: 'restored' };
+    // apt removes whatever depends on the package too; never take away what Phanes did not install.
+    const sim = await ctx.host.query(['apt-get', '-s', 'purge', decl.id], { env: APT_ENV, allowFailure: true });
+    const collateral = [...sim.stdout.matchAll(/^Purg (\S+)/gm)].map((m) => m[1]!).filter((n) => n !== decl.id && !ctx.releasing.has(`package:${n}`));
+    if (collateral.length) {
+      return { result: 'left', note: `not purged: apt would also remove ${collateral.join(', ')}, which Phanes did not install` };
+    }
     // Purge, so the conffiles the package brought go too: the host returns to how it was.
     await ctx.host.run(['apt-get', 'purge', '-y', '-q', decl.id], { env: APT_ENV, timeoutMs: 30 * 60_000 });
     return { result: 'restored', note: 'dependencies it pulled in stay installed (see `apt-get autoremove`)' };

@@ -31,6 +31,8 @@ export interface KindContext {
   secrets: readonly string[];
   /** Keys notified by an earlier change in this run (the service kind reloads on them). */
   notified: ReadonlySet<string>;
+  /** Keys a rollback is bringing back in this run (apt may remove them together). */
+  releasing: ReadonlySet<string>;
   force: boolean;
 }
 
