@@ -30,7 +30,7 @@ if ((${#missing[@]})); then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && added_policy=1
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  [[ -n $added_policy ]] && rm -f /usr/sbin/policy-rc.d
+  if [[ -n $added_policy ]]; then rm -f /usr/sbin/policy-rc.d; fi
 fi
 
 # ---------- bridge (no forwarding, no NAT: nothing leaves it) ----------
@@ -43,17 +43,19 @@ ip link set "$BRIDGE" up
 
 # ---------- apt-cacher-ng, bound to the bridge address only ----------
 ACNG_CONF=/etc/apt-cacher-ng
-cat >"$ACNG_CONF/zz_phanes_e2e.conf" <<EOF
-# Written by phanes test/e2e/setup.sh: serve lab hosts on the bridge only.
+acng_conf="# Written by phanes test/e2e/setup.sh: serve lab hosts on the bridge only.
 BindAddress: $BRIDGE_ADDR
 Port: $ACNG_PORT
 # Only fetch through the configured Debian backends, never arbitrary URLs.
-ForceManaged: 1
-EOF
+ForceManaged: 1"
+acng_changed=
+if [[ $(cat "$ACNG_CONF/zz_phanes_e2e.conf" 2>/dev/null) != "$acng_conf" ]]; then
+  echo "$acng_conf" >"$ACNG_CONF/zz_phanes_e2e.conf" && acng_changed=1
+fi
 echo "http://deb.debian.org/debian/" >"$ACNG_CONF/backends_debian"
 ACNG_RUN=/run/apt-cacher-ng
 acng_up() { curl -fs -o /dev/null --max-time 3 "http://$BRIDGE_ADDR:$ACNG_PORT/acng-report.html"; }
-if ! acng_up; then
+if [[ -n $acng_changed ]] || ! acng_up; then  # (re)start on a config change or when it does not answer
   log "starting apt-cacher-ng on $BRIDGE_ADDR:$ACNG_PORT"
   start-stop-daemon --stop --quiet --pidfile "$ACNG_RUN/pid" --exec /usr/sbin/apt-cacher-ng --retry 10 || true
   install -d -m 0755 -o apt-cacher-ng -g apt-cacher-ng "$ACNG_RUN"
@@ -73,7 +75,7 @@ chmod 600 "$SSH_KEY"
 
 # ---------- cached bases ----------
 INCLUDE=systemd,systemd-sysv,dbus,openssh-server,sudo,ca-certificates,iproute2
-BASE_RECIPE=3  # bump when the recipe below changes: forces a rebuild
+BASE_RECIPE=4  # bump when the recipe below changes: forces a rebuild
 
 # Unmount anything left under a dir (a killed debootstrap leaves proc/sys mounted), then delete it.
 remove_tree() {
@@ -104,8 +106,11 @@ EOF
   echo "$stamp" >"$r/.phanes-e2e-base"
 }
 
+# base-<suite> is a symlink to a version dir base-<suite>.XXXXXX. A rebuild swaps the link atomically
+# (an interrupted build never leaves a broken cache), and an old version stays on disk while a running
+# host's overlay still uses it as its lower dir.
 build_base() { # $1 suite
-  local suite=$1 final="$CACHE_DIR/base-$1"
+  local suite=$1 link="$CACHE_DIR/base-$1" version
   BUILD_TMP=$(mktemp -d "$CACHE_DIR/.build-$suite.XXXXXX")
   local tmp=$BUILD_TMP
   trap 'remove_tree "$BUILD_TMP"' EXIT  # global: the trap may run after this function returned
@@ -116,12 +121,24 @@ build_base() { # $1 suite
     || { tail -30 "$tmp/debootstrap.log" >&2; exit 1; }
   configure_base "$tmp/root" "$suite"
   chmod 755 "$tmp/root"
-  # Rename is atomic: the cache holds either the old base or the complete new one.
-  if [[ -e $final ]]; then mv -T "$final" "$final.old.$$"; fi
-  mv -T "$tmp/root" "$final"
-  remove_tree "$final.old.$$"
+  version=$(mktemp -d "$link.XXXXXX")
+  mv -T "$tmp/root" "$version"
+  ln -s "${version##*/}" "$tmp/link"
+  [[ -d $link && ! -L $link ]] && mv -T "$link" "$link.legacy"  # the layout before versions
+  mv -T "$tmp/link" "$link"
   remove_tree "$tmp"
   trap - EXIT
+}
+
+prune_bases() { # $1 suite: drop versions that are neither current nor the lower dir of a mounted overlay
+  local current d; current=$(readlink -f "$CACHE_DIR/base-$1")
+  for d in "$CACHE_DIR/base-$1".*; do
+    [[ -d $d && $d != "$current" ]] || continue
+    # Mount options keep the path given at mount time: legacy overlays name the link path itself.
+    if [[ $d == *.legacy ]]; then grep -qF "lowerdir=$CACHE_DIR/base-$1," /proc/mounts && continue
+    else grep -qF "lowerdir=$d," /proc/mounts && continue; fi
+    remove_tree "$d" && log "removed unused base ${d##*/}"
+  done
 }
 
 for d in "$CACHE_DIR"/.build-*; do [[ -d $d ]] && remove_tree "$d"; done  # leftovers of killed builds
@@ -132,5 +149,6 @@ for suite in $SUITES; do
   else
     t0=$SECONDS; build_base "$suite"; log "base $suite built in $((SECONDS - t0)) s"
   fi
+  prune_bases "$suite"
 done
 log "ready"

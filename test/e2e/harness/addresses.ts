@@ -9,16 +9,20 @@ const LAST = 250;
 const lockDir = path.join(config.stateDir, 'addresses');
 const lockPath = (octet: number): string => path.join(lockDir, String(octet));
 
-/** Reserves a free last octet for `owner`; reclaims locks whose process died. */
-export function allocateOctet(owner: string): number {
+/**
+ * Reserves a free last octet and names the host; the lock file says "<pid> <name>", which is how
+ * leakcheck.sh and cleanup.sh tell hosts of live processes from leftovers. Reclaims locks of dead processes.
+ */
+export function allocateOctet(nameFor: (octet: number) => string): { octet: number; name: string } {
   mkdirSync(lockDir, { recursive: true });
   for (let octet = FIRST; octet <= LAST; octet++) {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(lockPath(octet), 'wx');
-        writeSync(fd, `${process.pid} ${owner}\n`);
+        const name = nameFor(octet);
+        writeSync(fd, `${process.pid} ${name}\n`);
         closeSync(fd);
-        return octet;
+        return { octet, name };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const pid = Number(readFileSync(lockPath(octet), 'utf8').split(' ')[0]);

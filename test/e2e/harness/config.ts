@@ -1,5 +1,5 @@
 // Paths and lab constants, read from ../config.sh so the shell scripts and the harness agree.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,4 +35,6 @@ export const config = {
 } as const;
 
 export type Suite = 'bookworm' | 'trixie';
-export const baseDir = (suite: Suite): string => path.join(config.cacheDir, `base-${suite}`);
+export const baseLink = (suite: Suite): string => path.join(config.cacheDir, `base-${suite}`);
+/** The current base version (setup.sh swaps the link on a rebuild; mounted overlays keep theirs). */
+export const baseDir = (suite: Suite): string => realpathSync(baseLink(suite));

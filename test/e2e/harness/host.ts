@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { allocateOctet, releaseOctet } from './addresses.js';
 import { boundingSetLike, DROP_FORBIDDEN } from './caps.js';
 import { cgroupDirs, createCgroups, removeCgroupTree } from './cgroups.js';
-import { baseDir, config, type Suite } from './config.js';
+import { baseDir, baseLink, config, type Suite } from './config.js';
 import { createNet, destroyNet, netNames } from './network.js';
 import { mountOverlay, unmountOverlay } from './overlay.js';
 import { track, untrack } from './registry.js';
@@ -52,6 +52,7 @@ const BASE_ENV = {
 };
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const POWEROFF_GRACE_MS = 15_000;
+const GLOBAL_SYSCTL_DIRS = ['kernel', 'vm', 'fs', 'dev'];
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,40}$/;
 
 export class LabHost {
@@ -60,6 +61,8 @@ export class LabHost {
   #bset = '';
   #downing: Promise<void> | undefined;
   #released = false;
+  /** How long each boot phase took, for the boot log line. */
+  bootPhases = '';
 
   private constructor(
     readonly name: string,
@@ -86,11 +89,10 @@ export class LabHost {
   }
 
   static async boot(opts: BootOptions): Promise<LabHost> {
-    if (!existsSync(path.join(baseDir(opts.suite), '.phanes-e2e-base'))) {
+    if (!existsSync(path.join(baseLink(opts.suite), '.phanes-e2e-base'))) {
       throw new Error(`no cached ${opts.suite} base: run test/e2e/setup.sh first`);
     }
-    const octet = allocateOctet(opts.name ?? opts.suite);
-    const name = opts.name ?? `phanes-${opts.suite}-${octet}`;
+    const { octet, name } = allocateOctet((o) => opts.name ?? `phanes-${opts.suite}-${o}`);
     if (!NAME_RE.test(name)) {
       releaseOctet(octet);
       throw new Error(`invalid host name ${JSON.stringify(name)}`);
@@ -109,7 +111,7 @@ export class LabHost {
       await host.down().catch(() => {});
       throw new Error(`booting ${name} (${opts.suite}) failed: ${(err as Error).message}\n--- console ---\n${log}`, { cause: err });
     }
-    console.log(`[e2e] booted ${name} (${opts.suite}${host.privileged ? ', privileged' : ''}) at ${host.address} in ${Date.now() - started} ms`);
+    console.log(`[e2e] booted ${name} (${opts.suite}${host.privileged ? ', privileged' : ''}) at ${host.address} in ${Date.now() - started} ms (${host.bootPhases})`);
     return host;
   }
 
@@ -132,6 +134,8 @@ export class LabHost {
       '--capability=CAP_NET_ADMIN', '--drop-capability=CAP_SYS_TIME,CAP_SYS_MODULE',
       // read-only: the boot log reaches our log file (pipe mode shows nothing); no input needed.
       '--console=read-only', '--setenv=SYSTEMD_COLORS=0', '--resolv-conf=off', '--link-journal=no',
+      // A writable /proc/sys would let a privileged host set this machine's global sysctls; only net/ is its own.
+      ...(this.privileged ? GLOBAL_SYSCTL_DIRS.map((d) => `--bind-ro=/proc/sys/${d}`) : []),
     ];
     // The shell moves itself into the host's cgroups, then becomes nspawn (same pid).
     const script = `${cgroups.map((c) => `echo $$ > ${c}/cgroup.procs && `).join('')}exec "$@"`;
@@ -146,10 +150,14 @@ export class LabHost {
     nspawn.unref();
     this.#nspawnPid = nspawn.pid ?? 0;
 
+    const t0 = Date.now();
     this.#leader = await this.#waitForLeader(deadline);
     this.#bset = boundingSetLike(this.#leader);
+    const t1 = Date.now();
     await this.#waitForSystemd(deadline);
+    const t2 = Date.now();
     await waitForSsh(this.address, deadline);
+    this.bootPhases = `init ${t1 - t0} ms, systemd ${t2 - t1} ms, sshd ${Date.now() - t2} ms`;
   }
 
   async #waitForLeader(deadline: number): Promise<number> {

@@ -31,7 +31,8 @@ export async function firewallRules(borrowFrom?: LabHost): Promise<string> {
         'nsenter', '-t', String(borrowFrom.pid), '--mount', '--', cmd, ...args], { reject: false });
       out = r.exitCode === 127 || /No such file|not found/.test(r.stderr) ? undefined : `${r.stdout}${r.stderr}`;
     }
-    parts.push(`${cmd}: ${out === undefined ? '(no tool)' : stripComments(out)}`);
+    // A tool a scenario installs between two snapshots must not count as a change: no tool == no rules.
+    parts.push(`${cmd}: ${stripComments(out ?? '').trim() || '(no rules, or no tool to list them)'}`);
   }
   return parts.join('\n');
 }

@@ -11,13 +11,17 @@ const LIB = '/usr/local/lib/phanes';
 
 export type PhanesArtifact = 'sea' | 'node+bundle';
 
-/** Installs /usr/local/bin/phanes: the single-executable build if there is one, else this machine's node + the bundle. */
-export async function installPhanes(host: LabHost): Promise<PhanesArtifact> {
-  if (existsSync(SEA)) {
+/**
+ * Installs /usr/local/bin/phanes: the single-executable build if there is one, else this machine's node +
+ * the bundle. `artifact` forces one of the two.
+ */
+export async function installPhanes(host: LabHost, artifact?: PhanesArtifact): Promise<PhanesArtifact> {
+  if (artifact !== 'node+bundle' && existsSync(SEA)) {
     await host.copyIn(SEA, '/usr/local/bin/phanes', 0o755);
     console.log(`[e2e] ${host.name}: installed dist/phanes (single executable)`);
     return 'sea';
   }
+  if (artifact === 'sea') throw new Error(`${SEA} does not exist: run npm run build`);
   if (!existsSync(BUNDLE)) throw new Error(`neither ${SEA} nor ${BUNDLE} exists: run npm run build`);
   // Laid out like the npm package (dist/, templates/), since the bundle may read files beside it.
   await host.copyIn(process.execPath, `${LIB}/node`, 0o755);
@@ -29,7 +33,7 @@ export async function installPhanes(host: LabHost): Promise<PhanesArtifact> {
     await host.exec(['tar', '-C', LIB, '-xf', '-'], { input: Buffer.from(tar.stdout) });
   }
   await host.writeFile('/usr/local/bin/phanes', `#!/bin/sh\nexec ${LIB}/node ${LIB}/dist/phanes.cjs "$@"\n`, 0o755);
-  console.log(`[e2e] ${host.name}: installed node ${process.version} + dist/phanes.cjs (no dist/phanes)`);
+  console.log(`[e2e] ${host.name}: installed node ${process.version} + dist/phanes.cjs`);
   return 'node+bundle';
 }
 
