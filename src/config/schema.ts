@@ -144,7 +144,26 @@ export const ConfigSchema = Type.Object(
           hint: 'use a small number such as 5',
         }),
       }),
-      sysctl_hardening: flag(true, 'Apply kernel network hardening sysctls (syncookies, no redirects, rp_filter).'),
+      sysctl_hardening: flag(true, 'Apply kernel and network hardening sysctls (syncookies, no redirects, rp_filter, kptr_restrict).'),
+      hardening: section('Baseline hardening beyond sshd, ufw and sysctls.', {
+        enabled: flag(true, 'Login banners, stricter login.defs, no core dumps, rare protocols and filesystems blocked, and debsums, apt-show-versions, apt-listchanges, libpam-tmpdir, libpam-pwquality and acct installed.'),
+        banner: Type.String({
+          description: 'Text of /etc/issue and /etc/issue.net, shown before login.',
+          default: 'Authorized access only. Activity on this system is monitored and logged; unauthorized use is prohibited.',
+          minLength: 1,
+          expected: 'a line of text',
+          hint: 'write a short legal warning such as "Authorized access only."',
+        }),
+        umask: text('027', '^0?[0-7]{3}$', {
+          description: 'Default umask for new users and login sessions (UMASK in /etc/login.defs). 027 hides new files from other users; Debian uses 022.',
+          expected: 'an octal umask such as "027" or "022"',
+          hint: 'write three octal digits in quotes, e.g. "027"',
+        }),
+        password_max_days: int(0, 0, 99999, {
+          description: 'Expire passwords of users created from now on after this many days (PASS_MAX_DAYS); 0 keeps Debian\'s 99999. An expired password blocks key logins too until it is changed.',
+          hint: 'use 0 to leave passwords without expiry, or a number of days such as 365',
+        }),
+      }),
     }),
     updates: section('Unattended security upgrades.', {
       enabled: flag(true, 'Install unattended-upgrades and turn on automatic security updates.'),

@@ -10,6 +10,7 @@ import { serviceKind } from './service.js';
 import { swapfileKind, swaponKind } from './swapfile.js';
 import { timezoneKind } from './timezone.js';
 import type { Kind } from './types.js';
+import { ufwKind } from './ufw.js';
 import { unitDropinKind } from './unit-dropin.js';
 import { userKind } from './user.js';
 
@@ -19,6 +20,7 @@ const kinds: ReadonlyArray<Kind<any>> = [ // eslint-disable-line @typescript-esl
   aptUpdateKind, packageKind, fileKind, directoryKind, lineKind, serviceKind, userKind, timezoneKind, commandKind,
   moduliKind, unitDropinKind,
   swapfileKind, swaponKind, liveSysctlKind,
+  ufwKind,
 ];
 
 const byName = new Map(kinds.map((k) => [k.name, k]));
