@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { bootHost, installPhanes, type LabHost, type Suite } from './harness/index.js';
 import { expectPhanes, makeLoginKey, summaryOf, writeConfig, type LoginKey } from './support.js';
-import { installed, listenOn, lynisIndex, lynisSuggestions, sshFrom, SYSCTL_HOST, tcpOpen } from './security-lab.js';
+import { installed, jailStatus, listenOn, lynisIndex, lynisSuggestions, ndjson, sshFrom, stepKeys, SYSCTL_HOST, tcpOpen, type JsonEvent } from './security-lab.js';
 
 const USER = 'deploy';
 const MIN_LYNIS = 75;
 const APPLY = ['apply', '--profile', 'minimal', '--config', '/root/config.yaml'];
+const PLAN = ['plan', '--profile', 'minimal', '--config', '/root/config.yaml', '--json'];
 
 describe('the minimal profile on real hosts', { concurrency: 2 }, () => {
   for (const suite of ['bookworm', 'trixie'] as Suite[]) {
@@ -17,7 +18,8 @@ describe('the minimal profile on real hosts', { concurrency: 2 }, () => {
       let host: LabHost;
       let key: LoginKey;
       let stock: number;
-      let firstOut: string;
+      let planned: string[];
+      let first: JsonEvent[];
 
       before(async () => {
         key = await makeLoginKey();
@@ -27,7 +29,8 @@ describe('the minimal profile on real hosts', { concurrency: 2 }, () => {
         await host.exec('apt-get update -q', { timeoutMs: 600_000 });
         stock = await lynisIndex(host);
         const t = Date.now();
-        firstOut = await expectPhanes(host, APPLY);
+        planned = stepKeys(ndjson(await expectPhanes(host, PLAN)), 'planned');
+        first = ndjson(await expectPhanes(host, [...APPLY, '--json']));
         console.log(`[e2e] ${suite}: apply --profile minimal took ${((Date.now() - t) / 1000).toFixed(1)} s`);
       });
       after(async () => {
@@ -36,8 +39,13 @@ describe('the minimal profile on real hosts', { concurrency: 2 }, () => {
       });
 
       it('applies every module of the profile without a failure', () => {
-        assert.match(firstOut, /profile minimal \(baseline, user, security, swap, updates\)/);
-        assert.equal(summaryOf(firstOut).failed, 0);
+        assert.deepEqual(first[0]?.modules, ['baseline', 'user', 'security', 'swap', 'updates']);
+        assert.equal(first.at(-1)?.type, 'summary');
+        assert.equal(first.at(-1)?.failed, 0);
+      });
+
+      it('changes exactly what plan predicted', () => {
+        assert.deepEqual(stepKeys(first, 'changed'), planned);
       });
 
       it('leaves ufw active and denying incoming connections', async () => {
@@ -48,7 +56,7 @@ describe('the minimal profile on real hosts', { concurrency: 2 }, () => {
       });
 
       it('runs the fail2ban sshd jail', async () => {
-        const r = await host.exec(['fail2ban-client', 'status', 'sshd'], { reject: false });
+        const r = await jailStatus(host);
         assert.equal(r.exitCode, 0, r.stderr);
         assert.match(r.stdout, /Status for the jail: sshd/);
       });

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { bootHost, installPhanes, machineState, type LabHost, type MachineState, type Suite } from './harness/index.js';
 import { expectPhanes, makeLoginKey, summaryOf, writeConfig, type LoginKey } from './support.js';
-import { installed, listenOn, sshFrom, stopListening, SYSCTL_HOST, sysctls, tcpOpen } from './security-lab.js';
+import { installed, jailStatus, listenOn, sshFrom, stopListening, SYSCTL_HOST, sysctls, tcpOpen } from './security-lab.js';
 
 const USER = 'deploy';
 const APPLY = ['apply', '--modules', 'baseline,user,security', '--config', '/root/config.yaml'];
@@ -78,7 +78,8 @@ describe('security firewall, fail2ban and sysctls on real hosts', { concurrency:
       });
 
       it('runs the sshd jail from the journal with the configured limits', async () => {
-        const status = await host.exec(['fail2ban-client', 'status', 'sshd']);
+        const status = await jailStatus(host);
+        assert.equal(status.exitCode, 0, status.stderr);
         assert.match(status.stdout, /Journal matches:.*_COMM=sshd/);
         assert.equal((await host.exec(['fail2ban-client', 'get', 'sshd', 'maxretry'])).stdout.trim(), '6');
         assert.equal((await host.exec(['fail2ban-client', 'get', 'sshd', 'bantime'])).stdout.trim(), '600');

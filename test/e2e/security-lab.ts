@@ -72,3 +72,21 @@ export async function listenOn(host: LabHost, ports: number[]): Promise<void> {
 export async function stopListening(host: LabHost, ports: number[]): Promise<void> {
   await host.exec(['systemctl', 'stop', ...ports.map((p) => `phanes-listen-${p}`)]);
 }
+
+export interface JsonEvent {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** The objects of `phanes … --json` output (NDJSON: one per line, the summary last). */
+export const ndjson = (stdout: string): JsonEvent[] => stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as JsonEvent);
+
+/** Keys (`kind:id`) of the steps with a status, sorted: what plan predicts or apply changed. */
+export const stepKeys = (events: JsonEvent[], status: string): string[] =>
+  events.filter((e) => e.type === 'step' && e.status === status).map((e) => String(e.key)).sort();
+
+/** `fail2ban-client status sshd`, given up to 10 s for a server that apply has just restarted to load its jails. */
+export async function jailStatus(host: LabHost) {
+  await host.exec('for i in $(seq 50); do fail2ban-client status sshd >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 0');
+  return host.exec(['fail2ban-client', 'status', 'sshd'], { reject: false });
+}
