@@ -4,6 +4,7 @@ import type { ProjectedState } from '../../state/projector.js';
 import type { Host } from '../host/host.js';
 import type { Reporter } from '../report/reporter.js';
 import { kindOf } from '../resources/index.js';
+import { jsonEqual } from '../resources/types.js';
 import { kindContext, readAll, redact } from './context.js';
 import { keepContents, type Recorder } from './recorder.js';
 import { declOf, notifyMap } from './rebuild.js';
@@ -57,7 +58,7 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
       continue;
     }
     const changes = kind.diff(current, { ...decl, desired: pick(r.original, decl.desired) }, ctx);
-    if (!changes.length && !kind.volatile) {
+    if (!kind.volatile && Object.keys(decl.desired).every((k) => jsonEqual(current[k], r.original[k]))) {
       // Already as it was before Phanes (e.g. apt removed it along with another package): nothing to undo.
       summary.changed++;
       reporter.step({ module: r.module, key: r.key, label: r.label, status: 'changed', changes: ['already as before'] });

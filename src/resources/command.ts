@@ -34,7 +34,7 @@ export const commandKind: Kind<CommandOptions> = {
   name: 'command',
   label: (d) => `command ${d.id}`,
   read,
-  diff: (current, decl) => (current.done === true ? [] : [`run ${(decl.options?.run ?? []).join(' ')}`]),
+  diff: (current, decl) => (decl.desired.done === false ? (current.done === true ? ['undo'] : []) : current.done === true ? [] : [`run ${(decl.options?.run ?? []).join(' ')}`]),
   predict: (current) => ({ ...current, done: true }),
   async converge(ctx, decl) {
     if (!decl.options) throw new Error(`command ${decl.id} has no options`);

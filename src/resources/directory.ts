@@ -23,7 +23,7 @@ export const directoryKind: Kind = {
   label: (d) => `directory ${d.id}`,
   read,
   diff: (current, decl) =>
-    current.exists !== true ? [`create (${octal(Number(decl.desired.mode))} ${decl.desired.owner}:${decl.desired.group})`] : fieldDiff(current, decl.desired),
+    decl.desired.exists === false ? (current.exists === true ? ['remove'] : []) : current.exists !== true ? [`create (${octal(Number(decl.desired.mode))} ${decl.desired.owner}:${decl.desired.group})`] : fieldDiff(current, decl.desired),
   predict: (_current, decl) => ({ ...decl.desired }),
   async converge(ctx, decl, current) {
     const owner = String(decl.desired.owner);

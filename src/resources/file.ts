@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import * as path from 'node:path';
 import type { Snapshot } from '../../state/events.js';
+import type { Host } from '../host/host.js';
 import { HostError } from '../errors.js';
 import { fieldDiff, fmt, octal, type Decl, type Kind, type KindContext } from './types.js';
 
@@ -46,10 +47,17 @@ export function absentFile(filePath: string, notify?: string[]): Decl<FileOption
 
 async function read(ctx: KindContext, decls: readonly Decl<FileOptions>[]): Promise<Map<string, Snapshot>> {
   const paths = [...new Set(decls.map((d) => d.id))];
-  const [stats, contents] = await Promise.all([ctx.host.statFiles(paths), ctx.host.readFiles(paths)]);
+  const [links, contents] = await Promise.all([ctx.host.statFiles(paths), ctx.host.readFiles(paths)]);
+  // A managed path that is a symlink (trixie's /etc/default/locale → locale.conf) is managed through
+  // to its target, as package tools do: its mode and owner are the target's, and writes go there.
+  const targets = new Map(paths.flatMap((p) => {
+    const l = links.get(p);
+    return l?.isSymlink && l.linkTarget ? [[p, path.resolve(path.dirname(p), l.linkTarget)] as const] : [];
+  }));
+  const targetStats = targets.size ? await ctx.host.statFiles([...targets.values()]) : new Map();
   const out = new Map<string, Snapshot>();
   for (const p of paths) {
-    const st = stats.get(p);
+    const st = targets.has(p) ? targetStats.get(targets.get(p)!) : links.get(p);
     const data = contents.get(p);
     if (!st || !data || st.isDirectory) {
       out.set(p, { exists: false });
@@ -86,7 +94,7 @@ async function install(ctx: KindContext, decl: Decl<FileOptions>, current: Snaps
       await host.removeFile(tmp);
     }
   }
-  await host.writeFile(decl.id, content, { mode, owner, group });
+  await host.writeFile(await realPath(host, decl.id), content, { mode, owner, group });
   const check = decl.options?.check;
   if (!check) return;
   const res = await host.run(check, { allowFailure: true, secrets: ctx.secrets });
@@ -97,13 +105,24 @@ async function install(ctx: KindContext, decl: Decl<FileOptions>, current: Snaps
   });
 }
 
+/** Follow symlinks (a few hops) to the file that really holds the content. */
+async function realPath(host: Host, filePath: string): Promise<string> {
+  let current = filePath;
+  for (let hop = 0; hop < 8; hop++) {
+    const st = (await host.statFiles([current])).get(current);
+    if (!st?.isSymlink || !st.linkTarget) return current;
+    current = path.resolve(path.dirname(current), st.linkTarget);
+  }
+  return current;
+}
+
 async function putBack(ctx: KindContext, filePath: string, s: Snapshot): Promise<void> {
   if (s.exists !== true || typeof s.sha256 !== 'string') {
     await ctx.host.removeFile(filePath);
     return;
   }
   const data = ctx.contents.get(s.sha256) ?? (await ctx.blob(s.sha256));
-  await ctx.host.writeFile(filePath, data, { mode: Number(s.mode), owner: String(s.owner), group: String(s.group) });
+  await ctx.host.writeFile(await realPath(ctx.host, filePath), data, { mode: Number(s.mode), owner: String(s.owner), group: String(s.group) });
 }
 
 export const fileKind: Kind<FileOptions> = {
@@ -126,8 +145,9 @@ export const fileKind: Kind<FileOptions> = {
     if (content === undefined) throw new Error(`file ${decl.id} has no content`);
     if (current.exists === true && current.sha256 === decl.desired.sha256) {
       // Only metadata differs: fix it in place without rewriting.
-      await ctx.host.chmod(decl.id, Number(decl.desired.mode));
-      await ctx.host.chown(decl.id, String(decl.desired.owner), String(decl.desired.group));
+      const real = await realPath(ctx.host, decl.id);
+      await ctx.host.chmod(real, Number(decl.desired.mode));
+      await ctx.host.chown(real, String(decl.desired.owner), String(decl.desired.group));
       return;
     }
     await install(ctx, decl, current, content, decl.desired);

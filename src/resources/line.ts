@@ -47,6 +47,7 @@ export const lineKind: Kind = {
   label: (d) => `line in ${pathOf(d)}: ${String(d.desired.line)}`,
   read,
   diff: (current, decl) => {
+    if (decl.desired.present === false) return current.present === true ? [`remove "${String(decl.desired.line ?? current.line)}"`] : [];
     if (current.present === true) return [];
     return [current.matched ? `replace "${String(current.matched)}"` : `append "${String(decl.desired.line)}"`];
   },

@@ -56,6 +56,7 @@ export const userKind: Kind = {
   label: (d) => `user ${d.id}`,
   read,
   diff(current, decl) {
+    if (decl.desired.exists === false) return current.exists === true ? [`remove user ${decl.id}`] : [];
     if (current.exists !== true) return [`create (shell ${String(decl.desired.shell)}, groups ${strings(decl.desired.groups).join(',') || 'none'})`];
     const { groups: _g, ...rest } = decl.desired;
     const lines = fieldDiff(current, rest);
