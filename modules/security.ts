@@ -1,11 +1,12 @@
 import type { Module } from '../src/engine/module.js';
+import { baselineHardeningResources } from './security/baseline-hardening.js';
 import { fail2banResources } from './security/fail2ban.js';
 import { firewallResources } from './security/firewall.js';
 import { kernelResources } from './security/kernel.js';
 import { sshPreflight, sshResources } from './security/ssh.js';
 
 /**
- * security: sshd hardening, the ufw firewall, fail2ban and kernel network sysctls. Each part lives
+ * security: sshd hardening, the ufw firewall, fail2ban, kernel sysctls and baseline hardening. Each part lives
  * in modules/security/; this file only fixes their order and gathers the lockout checks.
  */
 export const security: Module = {
@@ -19,6 +20,8 @@ export const security: Module = {
       // fail2ban watches the port sshd listens on by now; sysctls do not depend on the others.
       ...fail2banResources(ctx),
       ...kernelResources(ctx),
+      // Banners, login.defs, core dumps, unused kernel modules, audit packages (security.hardening).
+      ...baselineHardeningResources(ctx),
     ];
   },
   preflight: (ctx) => sshPreflight(ctx),

@@ -1,9 +1,9 @@
+import { sysctlWritable } from '../../src/facts/system.js';
 import type { ModuleContext } from '../../src/engine/module.js';
 import { directory } from '../../src/resources/directory.js';
 import { file } from '../../src/resources/file.js';
 import { liveSysctl } from '../../src/resources/live-sysctl.js';
 import type { Decl } from '../../src/resources/types.js';
-import { baselineHardeningResources } from './baseline-hardening.js';
 
 export const SYSCTL_DIR = '/etc/sysctl.d';
 export const SYSCTL_FILE = `${SYSCTL_DIR}/60-phanes-hardening.conf`;
@@ -92,7 +92,8 @@ export function sysctlResources(ctx: ModuleContext): Decl[] {
   const settings = hardeningSettings(ctx);
   const { container } = ctx.system;
   const skip = (key: string): string | undefined =>
-    container && !namespaced(key) ? `inside a container (${container}): ${key} is the machine's, not this host's; it is set at boot on a VM` : undefined;
+    container && !namespaced(key) ? `inside a container (${container}): ${key} is the machine's, not this host's; it is set at boot on a VM`
+      : !sysctlWritable(ctx.system, key) ? `/proc/sys is read-only here${container ? ` (${container} container)` : ''}: ${key} is written to ${SYSCTL_FILE} for the next boot` : undefined;
   return [
     directory(SYSCTL_DIR),
     file(SYSCTL_FILE, { content: renderSysctlFile(settings) }),
@@ -108,5 +109,5 @@ export function sysctlResources(ctx: ModuleContext): Decl[] {
  * baseline-hardening.ts (core dumps, module blocklist, login.defs, banners, audit helpers).
  */
 export function kernelResources(ctx: ModuleContext): Decl[] {
-  return [...sysctlResources(ctx), ...baselineHardeningResources(ctx)];
+  return sysctlResources(ctx);
 }

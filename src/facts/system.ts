@@ -14,6 +14,8 @@ export interface SystemFacts {
   container: string | null;
   /** True when Phanes runs as root. */
   root: boolean;
+  /** Mounts at or under /proc/sys and whether each is read-only (containers often mount it so). */
+  procSysMounts: { at: string; ro: boolean }[];
   /** sshd, login accounts and ufw, for the security module's settings and lockout checks. */
   ssh?: SshFacts;
 }
@@ -22,7 +24,7 @@ export interface SystemFacts {
 export async function readSystemFacts(host: Host): Promise<SystemFacts> {
   const root = typeof process.getuid === 'function' ? process.getuid() === 0 : false;
   const [files, virt, ssh] = await Promise.all([
-    host.readFiles(['/etc/os-release', '/etc/hostname']),
+    host.readFiles(['/etc/os-release', '/etc/hostname', '/proc/self/mountinfo']),
     host.query(['systemd-detect-virt', '--container'], { allowFailure: true }).catch(() => ({ stdout: 'none', exitCode: 1 })),
     readSshFacts(host, root),
   ]);
@@ -36,7 +38,21 @@ export async function readSystemFacts(host: Host): Promise<SystemFacts> {
     container: container && container !== 'none' ? container : null,
     root,
     ssh,
+    procSysMounts: procSysMounts(files.get('/proc/self/mountinfo')?.toString('utf8') ?? ''),
   };
+}
+
+/** The /proc/sys mounts from mountinfo (field 5 is the mount point, field 6 its options). */
+export function procSysMounts(mountinfo: string): { at: string; ro: boolean }[] {
+  return mountinfo.split('\n').map((l) => l.split(' ')).filter((f) => f[4] === '/proc/sys' || f[4]?.startsWith('/proc/sys/'))
+    .map((f) => ({ at: f[4]!, ro: (f[5] ?? '').split(',').includes('ro') }));
+}
+
+/** Whether a sysctl can be set live here: the deepest mount holding its /proc/sys file is not read-only. */
+export function sysctlWritable(system: Pick<SystemFacts, 'procSysMounts'>, key: string): boolean {
+  const file = `/proc/sys/${key.replace(/\./g, '/')}`;
+  const holder = system.procSysMounts.filter((m) => file === m.at || file.startsWith(`${m.at}/`)).sort((a, b) => b.at.length - a.at.length)[0];
+  return !holder?.ro;
 }
 
 export function parseOsRelease(text: string): Record<string, string> {

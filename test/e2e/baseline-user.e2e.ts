@@ -16,7 +16,6 @@ describe('baseline and user on real hosts', { concurrency: 2 }, () => {
     describe(`on ${suite}`, { concurrency: 1 }, () => {
       let host: LabHost;
       let key: LoginKey;
-      let config: string;
       let original: Record<string, string>;
       const apply = ['apply', '--modules', 'baseline,user', '--config', '/root/config.yaml'];
 
@@ -24,7 +23,7 @@ describe('baseline and user on real hosts', { concurrency: 2 }, () => {
         key = await makeLoginKey();
         host = await bootHost({ suite, name: `bu-${suite}` });
         await installPhanes(host);
-        config = await writeConfig(host, [
+        await writeConfig(host, [
           `username: ${USER}`,
           `ssh_public_key: "${key.publicLine}"`,
           `timezone: ${ZONE}`,

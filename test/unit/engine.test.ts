@@ -5,25 +5,14 @@ import { project } from '../../state/projector.js';
 import { applyModules } from '../../src/engine/apply.js';
 import { detectDrift } from '../../src/engine/drift.js';
 import type { Module } from '../../src/engine/module.js';
-import type { Recorder } from '../../src/engine/recorder.js';
 import { rollbackModule } from '../../src/engine/rollback.js';
 import { command } from '../../src/resources/command.js';
 import { file, sha256 } from '../../src/resources/file.js';
 import type { Decl } from '../../src/resources/types.js';
 import { MemoryHost } from './support/memory-host.js';
+import { memoryRecorder } from './support/memory-recorder.js';
 import { collectingReporter } from './support/plan.js';
 
-/** A journal and blob store in memory. */
-function memoryRecorder(): Recorder & { events: PhanesEvent[]; blobs: Map<string, Buffer> } {
-  const events: PhanesEvent[] = [];
-  const blobs = new Map<string, Buffer>();
-  return {
-    events, blobs,
-    append: async (e) => { events.push(structuredClone(e)); },
-    putBlob: async (c) => { blobs.set(sha256(c), c); return sha256(c); },
-    getBlob: async (s) => { const b = blobs.get(s); if (!b) throw new Error(`no blob ${s}`); return b; },
-  };
-}
 
 const mod = (name: string, decls: Decl[]): { module: Module; decls: Decl[] } => ({ module: { name, description: name, resources: () => decls }, decls });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { security } from '../../modules/security.js';
 import { AUDIT_PACKAGES, baselineHardeningResources, LOGIN_DEFS, loginDefs, MODPROBE_FILE, renderModprobe } from '../../modules/security/baseline-hardening.js';
 import { fail2banResources, JAIL_LOCAL, renderJail } from '../../modules/security/fail2ban.js';
 import { FORWARDING, hardeningSettings, kernelResources, KERNEL, namespaced, NETWORK, renderSysctlFile, SYSCTL_FILE, sysctlResources } from '../../modules/security/kernel.js';
@@ -13,7 +14,7 @@ import { MemoryHost } from './support/memory-host.js';
 import { memoryRecorder } from './support/memory-recorder.js';
 import { collectingReporter, planWith } from './support/plan.js';
 
-const VM: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true };
+const VM: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true, procSysMounts: [] };
 const NSPAWN: SystemFacts = { ...VM, container: 'systemd-nspawn' };
 function ctx(o: { security?: Partial<Config['security']>; system?: SystemFacts; modules?: string[] } = {}): ModuleContext {
   const base = defaultConfig();
@@ -151,14 +152,12 @@ describe('baseline hardening', () => {
     assert.match(baselineHardeningResources(ctx({ system: NSPAWN })).find((d) => d.id === 'acct')?.skip ?? '', /CAP_SYS_PACCT/);
   });
 
-  it('comes with the kernel part and declares nothing when turned off', () => {
-    assert.ok(kernelResources(ctx()).some((d) => d.id === MODPROBE_FILE));
+  it('is part of the security module and declares nothing when turned off', () => {
+    assert.ok(security.resources(ctx()).some((d) => d.id === MODPROBE_FILE));
+    assert.ok(!kernelResources(ctx()).some((d) => d.id === MODPROBE_FILE));
     assert.deepEqual(baselineHardeningResources(ctx({ security: { hardening: { ...defaultConfig().security.hardening, enabled: false } } })), []);
   });
 
-  // Rollback skips a resource whose diff against its before-state is empty (8c917bc), and the line
-  // kind's diff ignores desired.present=false, so no line is ever put back. A fix in src/resources/line.ts
-  // (diff: when desired.present is false, a present line is a change) turns this test green.
   it('puts login.defs back byte for byte on rollback', async () => {
     const host = new MemoryHost();
     host.put(LOGIN_DEFS, LOGIN_DEFS_12);

@@ -214,7 +214,7 @@ describe('applying and rolling back ufw', () => {
   });
 });
 
-const BOOKWORM: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true };
+const BOOKWORM: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true, procSysMounts: [] };
 function ctx(security: Partial<Config['security']> = {}, modules = ['baseline', 'user', 'security']): ModuleContext {
   const base = defaultConfig();
   return { config: { ...base, security: { ...base.security, ...security } }, system: BOOKWORM, modules };

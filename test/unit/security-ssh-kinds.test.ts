@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
+import { memoryRecorder } from './support/memory-recorder.js';
 import { describe, it } from 'node:test';
-import type { PhanesEvent } from '../../state/events.js';
 import { project } from '../../state/projector.js';
 import { applyModules } from '../../src/engine/apply.js';
-import type { Recorder } from '../../src/engine/recorder.js';
 import { rollbackModule } from '../../src/engine/rollback.js';
 import { authorizedKeyTypes, includesDropinsFirst, parseAccounts, parseUfw, probeSections, ufwAllows } from '../../src/facts/ssh.js';
-import { sha256 } from '../../src/resources/file.js';
 import { filterModuli, moduli } from '../../src/resources/moduli.js';
 import type { Decl } from '../../src/resources/types.js';
 import { unitDropin, unitOfDropin } from '../../src/resources/unit-dropin.js';
@@ -24,16 +22,6 @@ const MODULI = [
   '',
 ].join('\n');
 
-function memoryRecorder(): Recorder & { events: PhanesEvent[] } {
-  const events: PhanesEvent[] = [];
-  const blobs = new Map<string, Buffer>();
-  return {
-    events,
-    append: async (e) => { events.push(structuredClone(e)); },
-    putBlob: async (c) => { blobs.set(sha256(c), c); return sha256(c); },
-    getBlob: async (s) => blobs.get(s) ?? Promise.reject(new Error(`no blob ${s}`)),
-  };
-}
 
 /** Apply `decls` as module `security`, then roll it back; returns the host after each step. */
 async function applyThenRollback(host: MemoryHost, decls: Decl[]) {

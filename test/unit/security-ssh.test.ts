@@ -24,7 +24,7 @@ const facts = (o: Partial<SshFacts> = {}): SshFacts => ({
   algorithms: { kex: KEX_92, cipher: CIPHERS, mac: MACS, key: [] }, ports: [22], socketActivated: false, dropinsFirst: true,
   accounts: { root: account({ uid: 0, home: '/root', groups: ['root'], keyTypes: ['ssh-ed25519'] }) }, ufw: null, ...o,
 });
-const BOOKWORM: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true, ssh: facts() };
+const BOOKWORM: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true, procSysMounts: [], ssh: facts() };
 const TRIXIE: SystemFacts = { ...BOOKWORM, versionId: '13', codename: 'trixie', ssh: facts({ algorithms: { kex: KEX_100, cipher: CIPHERS, mac: MACS, key: [] } }) };
 const NOBLE: SystemFacts = { ...BOOKWORM, distro: 'ubuntu', versionId: '24.04', codename: 'noble', ssh: facts({ socketActivated: true }) };
 

@@ -14,7 +14,7 @@ import { FixtureHost, type FixtureFacts } from './support/fixture-host.js';
 import { planWith } from './support/plan.js';
 
 const MiB = 1024 ** 2;
-const VM: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true };
+const VM: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true, procSysMounts: [] };
 const NSPAWN: SystemFacts = { ...VM, container: 'systemd-nspawn' };
 const FSTAB_BASE = 'UUID=abcd / ext4 errors=remount-ro 0 1\n';
 const SWAP_LINE = '/swapfile none swap sw 0 0';

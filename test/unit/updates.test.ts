@@ -5,7 +5,7 @@ import { defaultConfig, type Config } from '../../src/config/index.js';
 import type { SystemFacts } from '../../src/facts/system.js';
 import { planWith } from './support/plan.js';
 
-const DEBIAN: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true };
+const DEBIAN: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true, procSysMounts: [] };
 const UBUNTU: SystemFacts = { ...DEBIAN, distro: 'ubuntu', versionId: '24.04', codename: 'noble' };
 
 const options = (o: Partial<Config['updates']> = {}): Config['updates'] => ({ ...defaultConfig().updates, ...o });
