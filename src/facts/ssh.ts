@@ -1,4 +1,5 @@
 import type { Host } from '../host/host.js';
+import { parseUfw as parseUfwFiles, UFW_FILES } from '../resources/ufw.js';
 
 /**
  * What the security module needs to know before it declares sshd settings or refuses a run:
@@ -56,7 +57,7 @@ const PROBE = [
   'true',
 ].join('; ');
 
-const FILES = ['/etc/passwd', '/etc/group', '/etc/ssh/sshd_config', '/etc/ufw/ufw.conf', '/etc/default/ufw', '/etc/ufw/user.rules', '/etc/ufw/user6.rules'];
+const FILES = ['/etc/passwd', '/etc/group', '/etc/ssh/sshd_config', ...Object.values(UFW_FILES)];
 
 /** `root`: whether this run can read other users' files, so a missing authorized_keys means none. */
 export async function readSshFacts(host: Host, root: boolean): Promise<SshFacts> {
@@ -80,7 +81,7 @@ export async function readSshFacts(host: Host, root: boolean): Promise<SshFacts>
     socketActivated: (sections.get('socket') ?? [])[0] === 'enabled',
     dropinsFirst: sshdConfig === null ? null : includesDropinsFirst(sshdConfig),
     accounts,
-    ufw: parseUfw(text('/etc/ufw/ufw.conf'), text('/etc/default/ufw'), text('/etc/ufw/user.rules'), text('/etc/ufw/user6.rules')),
+    ufw: ufwFacts(files),
   };
 }
 
@@ -137,20 +138,22 @@ export function includesDropinsFirst(sshdConfig: string): boolean {
   return false;
 }
 
-/** ufw's on-disk state: the enabled flag, the default input policy and the user rules. */
-export function parseUfw(conf: string | null, defaults: string | null, rules4: string | null, rules6: string | null): UfwFacts | null {
-  if (conf === null || rules4 === null) return null;
-  const enabled = /^\s*ENABLED\s*=\s*"?yes"?\s*$/im.test(conf);
-  const policy = /^\s*DEFAULT_INPUT_POLICY\s*=\s*"?([A-Za-z]+)"?/m.exec(defaults ?? '')?.[1]?.toLowerCase() ?? 'drop';
+/**
+ * ufw as the lockout check needs it, from the ufw kind's own reading of its files: the incoming rules
+ * that apply to a client from anywhere, in ufw's order. A rule limited to some sources decides nothing
+ * for such a client, so it is left out (an allow from one LAN must not pass for an open port).
+ */
+export function ufwFacts(files: ReadonlyMap<string, Buffer | null>): UfwFacts | null {
+  const f = parseUfwFiles(files);
+  if (!f.installed) return null;
   const rules: UfwRule[] = [];
-  for (const text of [rules4, rules6 ?? '']) {
-    for (const line of text.split('\n')) {
-      // ### tuple ### allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in   (app rules carry names before the direction)
-      const m = /^### tuple ### (allow|deny|reject|limit)(?:_log(?:-all)?)? (\S+) (\S+) \S+ \S+ \S+.* (in|out)$/.exec(line.trim());
-      if (m && m[4] === 'in') rules.push({ action: m[1] as UfwRule['action'], proto: m[2]!, port: m[3]! });
-    }
+  for (const tuple of f.tuples) {
+    // allow tcp 22 0.0.0.0/0 any 0.0.0.0/0 in  =  action proto dport dst sport src [app names] direction
+    const m = /^(allow|deny|reject|limit)(?:_log(?:-all)?)? (\S+) (\S+) \S+ \S+ (\S+)(?: .*)? (in|out)$/.exec(tuple);
+    if (m && m[5] === 'in' && (m[4] === '0.0.0.0/0' || m[4] === '::/0')) rules.push({ action: m[1] as UfwRule['action'], proto: m[2]!, port: m[3]! });
   }
-  return { enabled, defaultInput: policy, rules };
+  const policy = f.defaults.incoming;
+  return { enabled: f.enabled, defaultInput: policy === 'allow' ? 'accept' : policy === 'reject' ? 'reject' : 'drop', rules };
 }
 
 /** Whether ufw lets new TCP connections to `port` in: the first matching rule decides, else the default policy. */

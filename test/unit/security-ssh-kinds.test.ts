@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { project } from '../../state/projector.js';
 import { applyModules } from '../../src/engine/apply.js';
 import { rollbackModule } from '../../src/engine/rollback.js';
-import { authorizedKeyTypes, includesDropinsFirst, parseAccounts, parseUfw, probeSections, ufwAllows } from '../../src/facts/ssh.js';
+import { authorizedKeyTypes, includesDropinsFirst, parseAccounts, probeSections, ufwAllows, ufwFacts } from '../../src/facts/ssh.js';
 import { filterModuli, moduli } from '../../src/resources/moduli.js';
 import type { Decl } from '../../src/resources/types.js';
 import { unitDropin, unitOfDropin } from '../../src/resources/unit-dropin.js';
@@ -127,17 +127,25 @@ describe('ssh facts', () => {
     'COMMIT',
   ].join('\n');
 
+  const ufwFiles = (conf: string, defaults: string, rules: string): Map<string, Buffer> =>
+    new Map([['/etc/ufw/ufw.conf', conf], ['/etc/default/ufw', defaults], ['/etc/ufw/user.rules', rules], ['/etc/ufw/user6.rules', '']].map(([k, v]) => [k!, Buffer.from(v!)]));
+
+  it('does not take an allow from one network for a port open to everyone', () => {
+    const ufw = ufwFacts(ufwFiles('ENABLED=yes\n', 'DEFAULT_INPUT_POLICY="DROP"\n', '### tuple ### allow tcp 2222 0.0.0.0/0 any 10.0.0.0/8 in\n'))!;
+    assert.equal(ufwAllows(ufw, 2222), false);
+  });
+
   it("reads ufw's enabled flag, default policy and incoming rules from its files", () => {
-    const ufw = parseUfw('ENABLED=yes\nLOGLEVEL=low\n', 'DEFAULT_INPUT_POLICY="DROP"\n', RULES, '');
+    const ufw = ufwFacts(ufwFiles('ENABLED=yes\nLOGLEVEL=low\n', 'DEFAULT_INPUT_POLICY="DROP"\n', RULES));
     assert.deepEqual(ufw, { enabled: true, defaultInput: 'drop', rules: [
       { action: 'allow', proto: 'tcp', port: '22' }, { action: 'deny', proto: 'tcp', port: '2222' }, { action: 'limit', proto: 'tcp', port: '2200' },
       { action: 'allow', proto: 'any', port: '60000:61000' }, { action: 'allow', proto: 'tcp', port: '80,443' },
     ] });
-    assert.equal(parseUfw(null, null, null, null), null);
+    assert.equal(ufwFacts(new Map()), null);
   });
 
   it('decides like ufw: the first matching incoming rule, else the default policy', () => {
-    const ufw = parseUfw('ENABLED=yes\n', 'DEFAULT_INPUT_POLICY="DROP"\n', RULES, '')!;
+    const ufw = ufwFacts(ufwFiles('ENABLED=yes\n', 'DEFAULT_INPUT_POLICY="DROP"\n', RULES))!;
     assert.deepEqual([22, 2222, 2200, 60500, 443, 3000, 8080].map((p) => ufwAllows(ufw, p)), [true, false, true, true, true, false, false]);
     assert.equal(ufwAllows({ ...ufw, defaultInput: 'accept' }, 8080), true);
     assert.equal(ufwAllows({ ...ufw, enabled: false }, 8080), true);
