@@ -44,7 +44,7 @@ function gitCommit() {
 async function bundle({ entry, outfile }) {
   const t = process.hrtime.bigint();
   if (!existsSync(entry)) {
-    throw new BuildError(`Entry ${rel(entry)} does not exist (pass --entry scripts/fixtures/main.ts to try the build).`);
+    throw new BuildError(`Entry ${rel(entry)} does not exist.`);
   }
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const commit = gitCommit();
