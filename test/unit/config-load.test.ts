@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { configFiles } from './support/config-file.js';
 import { configSha256, defaultConfig, loadConfig, loginKeys, parseConfig, redactConfig, secretPaths } from '../../src/config/index.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phanes-config-load-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
-let count = 0;
-
-function write(yaml: string): string {
-  const file = path.join(dir, `config-${++count}.yaml`);
-  fs.writeFileSync(file, yaml);
-  return file;
-}
+const { dir, write } = configFiles('phanes-config-load-');
 
 /** A well-formed ssh-ed25519 line: the blob is the algorithm name and a 32-byte point. */
 function ed25519(comment = 'me@laptop', fill = 7): string {

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { configFiles } from './support/config-file.js';
 import { loadConfig } from '../../src/config/index.js';
 import { ConfigError, type ConfigIssue } from '../../src/errors.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phanes-config-'));
-after(() => fs.rmSync(dir, { recursive: true, force: true }));
-let count = 0;
-
-/** Writes YAML to a fresh temp file, as a user's config.yaml would be. */
-function write(yaml: string): string {
-  const file = path.join(dir, `config-${++count}.yaml`);
-  fs.writeFileSync(file, yaml);
-  return file;
-}
+const { dir, write } = configFiles('phanes-config-');
 
 /** Loads YAML that must be rejected and returns the ConfigError. */
 async function rejected(yaml: string, env: NodeJS.ProcessEnv = {}): Promise<ConfigError> {
