@@ -38,7 +38,10 @@ export class HumanReporter implements Reporter {
         : l.startsWith('@@') ? this.c.cyan(l) : this.c.dim(l)).join('\n');
   }
 
+  private dryRun = false;
+
   runStart(info: { command: string; modules: string[]; profile?: string; dryRun: boolean; host: string; configFile?: string }): void {
+    this.dryRun = info.dryRun;
     const what = info.profile ? `profile ${info.profile} (${info.modules.join(', ')})` : `modules ${info.modules.join(', ')}`;
     const mode = info.dryRun ? this.c.yellow(' [dry run: nothing will change]') : '';
     this.line(this.c.cyan(`phanes ${info.command} · ${what} · host ${info.host} · config ${info.configFile ?? 'embedded defaults'}`) + mode);
@@ -60,8 +63,9 @@ export class HumanReporter implements Reporter {
 
   moduleEnd(module: string, result: ModuleResult, n: Summary, durationMs: number, note?: string): void {
     const color = { changed: this.c.green, unchanged: this.c.green, skipped: this.c.yellow, failed: this.c.red }[result];
-    const counts = `${n.changed} changed, ${n.unchanged} unchanged${n.skipped ? `, ${n.skipped} skipped` : ''}${n.failed ? `, ${n.failed} failed` : ''}`;
-    this.line(`  ${color(`${module} ${result}`)} ${this.c.dim(`(${counts}, ${ms(durationMs)})`)}${note ? this.c.yellow(` ${note}`) : ''}`);
+    const counts = `${n.changed} ${this.dryRun ? 'to change' : 'changed'}, ${n.unchanged} unchanged${n.skipped ? `, ${n.skipped} skipped` : ''}${n.failed ? `, ${n.failed} failed` : ''}`;
+    const said = this.dryRun && result === 'changed' ? 'would change' : result;
+    this.line(`  ${color(`${module} ${said}`)} ${this.c.dim(`(${counts}, ${ms(durationMs)})`)}${note ? this.c.yellow(` ${note}`) : ''}`);
   }
 
   summary(n: Summary, durationMs: number, dryRun: boolean): void {
