@@ -97,6 +97,13 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
       reporter.step({ module: r.module, key: r.key, label: r.label, status: 'failed', changes, error: message });
     }
   }
+  // A later step can take away what an earlier restore put back (purging locales removes the
+  // /etc/default/locale link on trixie): kinds that know such leftovers settle them last.
+  if (!dryRun) {
+    const settling = resources.filter((r) => r.changedByPhanes && kindOf(r.kind).settle);
+    const again = await readAll(ctx, settling.map(declOf));
+    for (const r of settling) await kindOf(r.kind).settle!(ctx, declOf(r), again.get(r.key) ?? {}, r.original);
+  }
   // Services keep running the old config until told: reload the ones the reverted files fed.
   for (const key of toReload) {
     const unit = key.startsWith('service:') ? key.slice('service:'.length) : undefined;

@@ -59,13 +59,15 @@ async function read(ctx: KindContext, decls: readonly Decl<FileOptions>[]): Prom
   for (const p of paths) {
     const st = targets.has(p) ? targetStats.get(targets.get(p)!) : links.get(p);
     const data = contents.get(p);
+    // The link itself is recorded too, so rollback can put back a link that something removed.
+    const link: Snapshot = links.get(p)?.isSymlink ? { link: links.get(p)?.linkTarget ?? '' } : {};
     if (!st || !data || st.isDirectory) {
-      out.set(p, { exists: false });
+      out.set(p, { exists: false, ...link });
       continue;
     }
     const hash = sha256(data);
     ctx.contents.set(hash, data);
-    out.set(p, { exists: true, sha256: hash, mode: st.mode, owner: st.owner, group: st.group });
+    out.set(p, { exists: true, sha256: hash, mode: st.mode, owner: st.owner, group: st.group, ...link });
   }
   return out;
 }
@@ -117,8 +119,13 @@ async function realPath(host: Host, filePath: string): Promise<string> {
 }
 
 async function putBack(ctx: KindContext, filePath: string, s: Snapshot): Promise<void> {
+  if (typeof s.link === 'string') {
+    const now = (await ctx.host.statFiles([filePath])).get(filePath);
+    if (!now?.isSymlink || now.linkTarget !== s.link) await ctx.host.symlink(s.link, filePath);
+  }
   if (s.exists !== true || typeof s.sha256 !== 'string') {
-    await ctx.host.removeFile(filePath);
+    // Through a symlink, the file it points at is what Phanes created; the link itself was there before.
+    await ctx.host.removeFile(await realPath(ctx.host, filePath));
     return;
   }
   const data = ctx.contents.get(s.sha256) ?? (await ctx.blob(s.sha256));
@@ -156,6 +163,9 @@ export const fileKind: Kind<FileOptions> = {
     await putBack(ctx, decl.id, target);
     if (decl.options?.check) await ctx.host.run(decl.options.check, { secrets: ctx.secrets });
     return { result: 'restored' };
+  },
+  async settle(ctx, decl, current, target) {
+    if (typeof target.link === 'string' && current.link !== target.link) await ctx.host.symlink(target.link, decl.id);
   },
   async show(ctx, from, to, decl) {
     if (decl.secret) return `--- ${decl.id}\n+++ ${decl.id}\n<redacted: secret content differs>\n`;

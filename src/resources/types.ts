@@ -59,6 +59,8 @@ export interface Kind<O = unknown> {
   convergeMany?(ctx: KindContext, items: readonly { decl: Decl<O>; current: Snapshot }[]): Promise<void>;
   /** Bring the resource back to `target` (its before-state). */
   revert(ctx: KindContext, decl: Decl<O>, current: Snapshot, target: Snapshot): Promise<RevertOutcome>;
+  /** After a whole rollback, put back what later steps took away from `target` (a symlink). */
+  settle?(ctx: KindContext, decl: Decl<O>, current: Snapshot, target: Snapshot): Promise<void>;
   /** A unified diff for humans between two states (files), secrets redacted by the caller. */
   show?(ctx: KindContext, from: Snapshot, to: Snapshot, decl: Decl<O>): Promise<string | undefined>;
   /** Not watched for drift (e.g. apt list freshness changes on its own). */

@@ -9,6 +9,7 @@ const USER = 'alice';
 const ZONE = 'Europe/Berlin';
 const LOCALE = 'en_GB.UTF-8';
 // What user rollback must put back exactly as it found it.
+const BASELINE_FILES = ['/etc/localtime', '/etc/timezone', '/etc/locale.gen', '/etc/default/locale'];
 const RESTORED = ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow', '/etc/subuid', '/etc/subgid', `/etc/sudoers.d/phanes-${USER}`, `/home/${USER}/.ssh/authorized_keys`];
 
 describe('baseline and user on real hosts', { concurrency: 2 }, () => {
@@ -17,6 +18,8 @@ describe('baseline and user on real hosts', { concurrency: 2 }, () => {
       let host: LabHost;
       let key: LoginKey;
       let original: Record<string, string>;
+      let baselineOriginal: Record<string, string>;
+      let packagesBefore: string;
       const apply = ['apply', '--modules', 'baseline,user', '--config', '/root/config.yaml'];
 
       before(async () => {
@@ -33,6 +36,8 @@ describe('baseline and user on real hosts', { concurrency: 2 }, () => {
           '',
         ].join('\n'));
         original = await fingerprints(host, RESTORED);
+        baselineOriginal = await fingerprints(host, BASELINE_FILES);
+        packagesBefore = (await host.exec("dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' | sort")).stdout;
       });
       after(async () => {
         await host?.down();
@@ -133,6 +138,18 @@ describe('baseline and user on real hosts', { concurrency: 2 }, () => {
         assert.ok(firstApply >= 0 && repair > firstApply && rollback > repair && undone > rollback, out);
         const json = await phanes(host, ['log', '--module', 'user', '--json']);
         assert.equal(JSON.parse(json.stdout.trim().split('\n').at(-1) ?? '{}').type, 'summary');
+      });
+
+      it('rolls baseline back: zone, locale files and the packages it installed are as before', async () => {
+        await expectPhanes(host, ['rollback', 'baseline']);
+        assert.deepEqual(await fingerprints(host, BASELINE_FILES), baselineOriginal);
+        const { stdout } = await host.exec(['locale', '-a']);
+        assert.doesNotMatch(stdout, /^en_GB\.utf8$/m, 'the generated locale is removed');
+        const packages = (await host.exec("dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' | sort")).stdout;
+        const installed = (text: string): string[] => text.split('\n').filter((l) => / ii $/.test(l)).map((l) => l.split(' ')[0]!);
+        const added = installed(packages).filter((p) => !installed(packagesBefore).includes(p));
+        assert.ok(!added.includes('less') && !added.includes('curl') && !added.includes('locales'), `still installed: ${added.join(', ')}`);
+        await expectPhanes(host, ['status'], 0);
       });
     });
   }
