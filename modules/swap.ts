@@ -2,7 +2,7 @@ import { parseSize } from '../src/config/index.js';
 import type { Module } from '../src/engine/module.js';
 import { file } from '../src/resources/file.js';
 import { line } from '../src/resources/line.js';
-import { liveSysctl } from '../src/resources/live-sysctl.js';
+import { liveSysctlOn } from '../src/resources/live-sysctl.js';
 import { swapfile, swapon } from '../src/resources/swapfile.js';
 import type { Decl } from '../src/resources/types.js';
 
@@ -21,15 +21,14 @@ export const swap: Module = {
   resources({ config, system }) {
     const s = config.swap;
     if (!s.enabled) return []; // an existing swap Phanes did not add is left as it is
-    // Swap and vm.* are the machine's, not a container's: in one, activating would change the machine.
-    const skipIn = (why: string): { skip?: string } => (system.container ? { skip: `inside a container (${system.container}): ${why}` } : {});
     const fstab = fstabEntry(s.path);
     const decls: Decl[] = [
       swapfile(s.path, parseSize(s.size)),
-      { ...swapon(s.path), ...skipIn("swapon would change the machine's swap, not this host's") },
+      // Swap is the machine's, not a container's: in one, activating would change the machine.
+      system.container ? { ...swapon(s.path), skip: `inside a container (${system.container}): swapon would change the machine's swap, not this host's` } : swapon(s.path),
       line('/etc/fstab', fstab.text, fstab.match),
       file(SWAP_SYSCTL_FILE, { content: `# Managed by Phanes (swap module)\nvm.swappiness = ${s.swappiness}\n` }),
-      { ...liveSysctl('vm.swappiness', s.swappiness), ...skipIn("vm.swappiness is not namespaced, setting it would change the machine's value") },
+      liveSysctlOn(system, 'vm.swappiness', s.swappiness),
     ];
     return decls;
   },

@@ -1,8 +1,7 @@
-import { sysctlWritable } from '../../src/facts/system.js';
 import type { ModuleContext } from '../../src/engine/module.js';
 import { directory } from '../../src/resources/directory.js';
 import { file } from '../../src/resources/file.js';
-import { liveSysctl } from '../../src/resources/live-sysctl.js';
+import { liveSysctlOn } from '../../src/resources/live-sysctl.js';
 import type { Decl } from '../../src/resources/types.js';
 
 export const SYSCTL_DIR = '/etc/sysctl.d';
@@ -65,8 +64,7 @@ export const KERNEL: readonly Setting[] = [
   s('dev.tty.ldisc_autoload', 0, 'no loading TTY line disciplines on demand'),
 ];
 
-/** Only the network stack is per network namespace: anything else in a container is the machine's. */
-export const namespaced = (key: string): boolean => key.startsWith('net.');
+export { namespaced } from '../../src/resources/live-sysctl.js';
 
 /** The settings for this run: forwarding is docker's business when docker is in it. */
 export function hardeningSettings(ctx: Pick<ModuleContext, 'modules'>): Setting[] {
@@ -84,30 +82,14 @@ export function renderSysctlFile(settings: readonly Setting[]): string {
 
 /**
  * The kernel part of the security module: the settings persisted in /etc/sysctl.d and set live.
- * Inside a container only net.* keys are the host's own; the others would change the machine
- * the container runs on, so their live step is skipped (the file still says what a VM would get).
+ * Each live setting skips itself where the host cannot or must not take it (see liveSysctlSkip).
  */
-export function sysctlResources(ctx: ModuleContext): Decl[] {
+export function kernelResources(ctx: ModuleContext): Decl[] {
   if (!ctx.config.security.sysctl_hardening) return [];
   const settings = hardeningSettings(ctx);
-  const { container } = ctx.system;
-  const skip = (key: string): string | undefined =>
-    container && !namespaced(key) ? `inside a container (${container}): ${key} is the machine's, not this host's; it is set at boot on a VM`
-      : !sysctlWritable(ctx.system, key) ? `/proc/sys is read-only here${container ? ` (${container} container)` : ''}: ${key} is written to ${SYSCTL_FILE} for the next boot` : undefined;
   return [
     directory(SYSCTL_DIR),
     file(SYSCTL_FILE, { content: renderSysctlFile(settings) }),
-    ...settings.map((x) => {
-      const why = skip(x.key);
-      return why ? { ...liveSysctl(x.key, x.value), skip: why } : liveSysctl(x.key, x.value);
-    }),
+    ...settings.map((x) => liveSysctlOn(ctx.system, x.key, x.value)),
   ];
-}
-
-/**
- * What security.ts composes as the kernel part: the sysctls, then the baseline hardening of
- * baseline-hardening.ts (core dumps, module blocklist, login.defs, banners, audit helpers).
- */
-export function kernelResources(ctx: ModuleContext): Decl[] {
-  return sysctlResources(ctx);
 }

@@ -3,19 +3,24 @@ import type { PhanesEvent } from '../../state/events.js';
 import { PhanesError } from '../errors.js';
 import { PhanesCommand } from './base.js';
 
+type Intent = PhanesEvent & { type: 'ChangeIntended' };
+
+/** Intents by `runId:seq`, so an outcome line can say what was intended and why. */
+export function intentsOf(events: readonly PhanesEvent[]): Map<string, Intent> {
+  return new Map(events.filter((e): e is Intent => e.type === 'ChangeIntended').map((e) => [`${e.data.runId}:${e.data.seq}`, e]));
+}
+
 /** One line of audit history for an event, or null for events that only matter to the machine. */
-export function describeEvent(e: PhanesEvent, intents: Map<string, string>): string | null {
-  const d = e.data;
+export function describeEvent(e: PhanesEvent, intents: ReadonlyMap<string, Intent>): string | null {
   switch (e.type) {
     case 'RunStarted':
-      return `${e.type === 'RunStarted' ? e.data.command : ''} started (${e.data.profile ? `profile ${e.data.profile}: ` : ''}${e.data.modules.join(', ')}) by phanes ${e.data.version} on ${e.data.hostname} [run ${e.data.runId.slice(0, 8)}]`;
+      return `${e.data.command} started (${e.data.profile ? `profile ${e.data.profile}: ` : ''}${e.data.modules.join(', ')}) by phanes ${e.data.version} on ${e.data.hostname} [run ${e.data.runId.slice(0, 8)}]`;
     case 'RunFinished':
       return `run ${e.data.ok ? 'finished' : 'FAILED'}: ${e.data.summary.changed} changed, ${e.data.summary.unchanged} unchanged, ${e.data.summary.skipped} skipped, ${e.data.summary.failed} failed [run ${e.data.runId.slice(0, 8)}]`;
-    case 'ChangeIntended':
-      intents.set(`${e.data.runId}:${e.data.seq}`, e.data.summary);
-      return null;
-    case 'ChangeApplied':
-      return `${e.data.module}: ${reasonOf(intents, e)} ${e.data.label}: ${intents.get(`${e.data.runId}:${e.data.seq}`) ?? ''}`;
+    case 'ChangeApplied': {
+      const intent = intents.get(`${e.data.runId}:${e.data.seq}`);
+      return `${e.data.module}: ${intent?.data.reason ?? 'changed'} ${e.data.label}: ${intent?.data.summary ?? ''}`;
+    }
     case 'ChangeFailed':
       return `${e.data.module}: FAILED ${e.data.label}: ${e.data.error}`;
     case 'ChangeReverted':
@@ -24,16 +29,12 @@ export function describeEvent(e: PhanesEvent, intents: Map<string, string>): str
       return `${e.data.module}: skipped ${e.data.label} (${e.data.reason})`;
     case 'ModuleFinished':
       return `${e.data.module}: ${e.data.result} (${e.data.changed} changed, ${e.data.unchanged} unchanged)`;
+    case 'ChangeIntended':
     case 'ResourceObserved':
     case 'ModuleStarted':
     case 'RevertIntended':
-      void d;
       return null;
   }
-}
-
-function reasonOf(intents: Map<string, string>, e: PhanesEvent & { type: 'ChangeApplied' }): string {
-  return intents.has(`reason:${e.data.runId}:${e.data.seq}`) ? intents.get(`reason:${e.data.runId}:${e.data.seq}`)! : 'changed';
 }
 
 /** Whether an event belongs to a module's history (runs count when they included it). */
@@ -66,8 +67,7 @@ export class LogCommand extends PhanesCommand {
     const { readState } = await import('./open-state.js');
     const { events } = await readState(this.resolvedStateDir, this.reporter);
     const runsOfModule = new Set(this.module ? events.filter((e) => touchesModule(e, this.module!) && 'runId' in e.data).map((e) => (e.data as { runId: string }).runId) : []);
-    const intents = new Map<string, string>();
-    for (const e of events) if (e.type === 'ChangeIntended') intents.set(`reason:${e.data.runId}:${e.data.seq}`, e.data.reason);
+    const intents = intentsOf(events);
     const entries: { event: PhanesEvent; text: string }[] = [];
     for (const e of events) {
       const text = describeEvent(e, intents);

@@ -29,7 +29,7 @@ export class RollbackCommand extends PhanesCommand {
     }
     const [{ openStore }, { rollbackModule }, { readSystemFacts }, { LocalHost }, { ReadOnlyHost }, { storeRecorder }] = await Promise.all([
       import('../../state/store.js'), import('../engine/rollback.js'), import('../facts/system.js'),
-      import('../host/local.js'), import('../host/readonly.js'), import('./run-apply.js'),
+      import('../host/local.js'), import('../host/readonly.js'), import('../engine/recorder.js'),
     ]);
     const host = this.dryRun ? new ReadOnlyHost(new LocalHost()) : new LocalHost();
     const system = await readSystemFacts(host);

@@ -1,4 +1,4 @@
-import { openStore, type Store } from '../../state/store.js';
+import { openStore } from '../../state/store.js';
 import { StateError } from '../../state/errors.js';
 import { initialState } from '../../state/projector.js';
 import { configSha256, loadConfig } from '../config/index.js';
@@ -6,7 +6,7 @@ import { RefusedError } from '../errors.js';
 import { applyModules } from '../engine/apply.js';
 import type { ModuleContext } from '../engine/module.js';
 import { resolveModules } from '../engine/profiles.js';
-import { nullRecorder, type Recorder } from '../engine/recorder.js';
+import { nullRecorder, storeRecorder } from '../engine/recorder.js';
 import { readSystemFacts } from '../facts/system.js';
 import type { Host } from '../host/host.js';
 import { LocalHost } from '../host/local.js';
@@ -22,15 +22,6 @@ export interface ApplyOptions {
   dryRun: boolean;
   stateDir: string;
   env: NodeJS.ProcessEnv;
-}
-
-/** A recorder over the store: events to the journal, file contents to the blob store. */
-export function storeRecorder(store: Store): Recorder {
-  return {
-    append: async (e) => store.journal.append(e),
-    putBlob: async (content) => store.blobs.put(content),
-    getBlob: async (sha) => store.blobs.get(sha),
-  };
 }
 
 /**

@@ -14,6 +14,12 @@ type Options = PhanesKeywords & { description: string; examples?: unknown[] };
 const text = (def: string, pattern: string, options: Options) => Type.String({ ...options, pattern, default: def });
 const int = (def: number, minimum: number, maximum: number | undefined, options: Options) =>
   Type.Integer({ ...options, minimum, ...(maximum === undefined ? {} : { maximum }), default: def });
+/** A fail2ban duration: seconds, or a number with a unit s, m, h, d or w. */
+const fail2banTime = (def: string, description: string) => text(def, '^[0-9]+[smhdw]?$', {
+  description,
+  expected: 'a fail2ban time such as 600, 10m, 1h, 1d or 1w',
+  hint: `write a number with an optional unit s, m, h, d or w, e.g. ${def}`,
+});
 const flag = (def: boolean, description: string) => Type.Boolean({ description, default: def });
 const list = <T extends TSchema>(items: T, options: Options) => Type.Array(items, { ...options, uniqueItems: true, default: [] });
 const section = <T extends TProperties>(description: string, properties: T) =>
@@ -129,16 +135,8 @@ export const ConfigSchema = Type.Object(
       }),
       fail2ban: section('fail2ban: ban addresses that keep failing to log in over SSH.', {
         enabled: flag(true, 'Install fail2ban with an sshd jail.'),
-        bantime: text('1h', '^[0-9]+[smhdw]?$', {
-          description: 'How long an address stays banned (fail2ban time: 600, 10m, 1h, 1d, 1w).',
-          expected: 'a fail2ban time such as 600, 10m, 1h, 1d or 1w',
-          hint: 'write a number with an optional unit s, m, h, d or w, e.g. 1h',
-        }),
-        findtime: text('10m', '^[0-9]+[smhdw]?$', {
-          description: 'Window in which maxretry failures lead to a ban.',
-          expected: 'a fail2ban time such as 600, 10m, 1h, 1d or 1w',
-          hint: 'write a number with an optional unit s, m, h, d or w, e.g. 10m',
-        }),
+        bantime: fail2banTime('1h', 'How long an address stays banned (fail2ban time: 600, 10m, 1h, 1d, 1w).'),
+        findtime: fail2banTime('10m', 'Window in which maxretry failures lead to a ban.'),
         maxretry: int(5, 1, 100, {
           description: 'Failures within findtime that lead to a ban.',
           hint: 'use a small number such as 5',

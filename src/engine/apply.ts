@@ -5,8 +5,9 @@ import { PhanesError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import type { Reporter } from '../report/reporter.js';
 import { kindOf } from '../resources/index.js';
-import { keyOf, type Decl, type KindContext } from '../resources/types.js';
-import { kindContext, readAll, redact } from './context.js';
+import { jsonEqual, keyOf, type Decl, type KindContext } from '../resources/types.js';
+import { redactText } from '../../state/redact.js';
+import { kindContext, readAll } from './context.js';
 import type { Module } from './module.js';
 import { keepContents, type Recorder } from './recorder.js';
 
@@ -79,7 +80,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         for (const [k, v] of fresh) cache.set(k, v);
       }
       const current = cache.get(key) ?? {};
-      const changes = kind.diff(current, decl, ctx).map((c) => redact(c, input.secrets));
+      const changes = kind.diff(current, decl, ctx).map((c) => redactText(c, input.secrets));
       if (changes.length === 0) {
         counts.unchanged++;
         reporter.step({ module: module.name, key, label: ref.label, status: 'unchanged', changes: [] });
@@ -95,14 +96,14 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         const next = decls[i + 1]!;
         if (next.kind !== decl.kind || next.skip || batch.some((b) => b.ref.key === keyOf(next))) break;
         const nextCurrent = cache.get(keyOf(next)) ?? {};
-        const nextChanges = kind.diff(nextCurrent, next, ctx).map((c) => redact(c, input.secrets));
+        const nextChanges = kind.diff(nextCurrent, next, ctx).map((c) => redactText(c, input.secrets));
         if (!nextChanges.length) break;
         batch.push({ decl: next, ref: { ...ref, key: keyOf(next), id: next.id, label: kind.label(next) }, current: nextCurrent, changes: nextChanges });
         i++;
       }
       const diffs = await Promise.all(batch.map(async (b) => {
         const shown = kind.show ? await kind.show(ctx, b.current, kind.predict(b.current, b.decl), b.decl).catch(() => undefined) : undefined;
-        return shown === undefined ? undefined : redact(shown, input.secrets);
+        return shown === undefined ? undefined : redactText(shown, input.secrets);
       }));
       if (dryRun) {
         batch.forEach((b, j) => {
@@ -141,7 +142,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         }
       } catch (error) {
         failure = error;
-        const message = redact(error instanceof Error ? error.message : String(error), input.secrets);
+        const message = redactText(error instanceof Error ? error.message : String(error), input.secrets);
         for (const [j, b] of batch.entries()) {
           await emit({ type: 'ChangeFailed', data: { ...b.ref, runId, seq: seqs[j]!, at: now(), error: message } });
         }
@@ -172,11 +173,11 @@ function add(total: Summary, c: Summary): void {
 /** Record an in-sync resource once, and again only when what Phanes would compare has moved on. */
 function needsObserving(known: ManagedResource | undefined, current: Snapshot, decl: Decl): boolean {
   if (!known) return true;
-  return JSON.stringify(known.desired) !== JSON.stringify(decl.desired) || JSON.stringify(known.after) !== JSON.stringify(current);
+  return !jsonEqual(known.desired, decl.desired) || !jsonEqual(known.after, current);
 }
 
 function reasonFor(known: ManagedResource | undefined, current: Snapshot, decl: Decl, ctx: KindContext): ChangeReason {
-  if (known?.after && JSON.stringify(known.desired) === JSON.stringify(decl.desired)) {
+  if (known?.after && jsonEqual(known.desired, decl.desired)) {
     return kindOf(decl.kind).diff(current, decl, { ...ctx, notified: new Set() }).length ? 'repair' : 'notify';
   }
   return current.exists === false || current.installed === false ? 'create' : 'update';

@@ -33,8 +33,3 @@ export async function readAll(ctx: KindContext, decls: readonly Decl[]): Promise
   }));
   return out;
 }
-
-/** Replace every secret value in text with `<redacted>`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  return [...secrets].filter(Boolean).sort((a, b) => b.length - a.length).reduce((t, s) => t.split(s).join('<redacted>'), text);
-}

@@ -2,7 +2,8 @@ import type { ProjectedState } from '../../state/projector.js';
 import type { Host } from '../host/host.js';
 import type { DriftItem } from '../report/reporter.js';
 import { kindOf } from '../resources/index.js';
-import { kindContext, readAll, redact } from './context.js';
+import { redactText } from '../../state/redact.js';
+import { kindContext, readAll } from './context.js';
 import type { Recorder } from './recorder.js';
 import { declOf } from './rebuild.js';
 
@@ -34,7 +35,7 @@ export async function detectDrift(host: Host, recorder: Recorder, projection: Pr
     items.push({
       module: r.module, key: r.key, label: r.label, state: changes.length ? 'drifted' : 'failed',
       changes: changes.length ? changes.map((c) => `apply would ${c}`) : ['the last change failed; re-run apply'],
-      ...(shown ? { diff: redact(shown, secrets) } : {}),
+      ...(shown ? { diff: redactText(shown, secrets) } : {}),
     });
   }
   return { items, checked: managed.length };

@@ -1,10 +1,20 @@
 import type { PhanesEvent, Snapshot } from '../../state/events.js';
+import type { Store } from '../../state/store.js';
 
 /** Where the engine records events and file contents. Plan uses one that keeps nothing. */
 export interface Recorder {
   append(event: PhanesEvent): Promise<void>;
   putBlob(content: Buffer): Promise<string>;
   getBlob(sha256: string): Promise<Buffer>;
+}
+
+/** A recorder over the store: events to the journal, file contents to the blob store. */
+export function storeRecorder(store: Store): Recorder {
+  return {
+    append: async (e) => store.journal.append(e),
+    putBlob: async (content) => store.blobs.put(content),
+    getBlob: async (sha) => store.blobs.get(sha),
+  };
 }
 
 export const nullRecorder = (getBlob: (sha: string) => Promise<Buffer>): Recorder => ({

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { PhanesEvent, Summary } from '../../state/events.js';
+import type { PhanesEvent, Snapshot, Summary } from '../../state/events.js';
 import type { ProjectedState } from '../../state/projector.js';
 import type { Host } from '../host/host.js';
 import type { Reporter } from '../report/reporter.js';
 import { kindOf } from '../resources/index.js';
 import { jsonEqual } from '../resources/types.js';
-import { kindContext, readAll, redact } from './context.js';
+import { redactText } from '../../state/redact.js';
+import { kindContext, readAll } from './context.js';
 import { keepContents, type Recorder } from './recorder.js';
 import { declOf, notifyMap } from './rebuild.js';
 
@@ -70,7 +71,7 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
       const shown = kind.show && r.after ? await kind.show(ctx, r.after, current, decl).catch(() => undefined) : undefined;
       summary.skipped++;
       ok = false;
-      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'skipped', changes: drift, reason: 'changed by someone else since Phanes applied it; re-run with --force to restore it anyway', ...(shown ? { diff: redact(shown, input.secrets) } : {}) });
+      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'skipped', changes: drift, reason: 'changed by someone else since Phanes applied it; re-run with --force to restore it anyway', ...(shown ? { diff: redactText(shown, input.secrets) } : {}) });
       await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: ++seq, at: now(), result: 'refused', after: current, note: 'drifted since apply; not forced' } });
       continue;
     }
@@ -92,7 +93,7 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
     } catch (error) {
       ok = false;
       summary.failed++;
-      const message = redact(error instanceof Error ? error.message : String(error), input.secrets);
+      const message = redactText(error instanceof Error ? error.message : String(error), input.secrets);
       await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: s, at: now(), result: 'failed', after: current, note: message } });
       reporter.step({ module: r.module, key: r.key, label: r.label, status: 'failed', changes, error: message });
     }
@@ -118,6 +119,6 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
 }
 
 /** The fields of `from` that `like` names: the before-state restricted to what Phanes manages. */
-function pick(from: Record<string, unknown>, like: Record<string, unknown>): Record<string, never> {
-  return Object.fromEntries(Object.keys(like).filter((k) => k in from).map((k) => [k, from[k]])) as Record<string, never>;
+function pick(from: Snapshot, like: Snapshot): Snapshot {
+  return Object.fromEntries(Object.keys(like).filter((k) => k in from).map((k) => [k, from[k]!]));
 }

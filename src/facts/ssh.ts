@@ -1,4 +1,5 @@
 import type { Host } from '../host/host.js';
+import { membership, parseGroup, parsePasswd } from './accounts.js';
 import { parseUfw as parseUfwFiles, UFW_FILES } from '../resources/ufw.js';
 
 /**
@@ -99,18 +100,14 @@ export function probeSections(stdout: string): Map<string, string[]> {
 
 /** Accounts that can log in interactively: root and regular users (uid ≥ 1000, not nobody). */
 export function parseAccounts(passwd: string, group: string): Record<string, Account> {
-  const groupsOf = new Map<string, string[]>();
-  const gidName = new Map<string, string>();
-  for (const f of group.split('\n').map((l) => l.split(':')).filter((f) => f.length >= 4)) {
-    gidName.set(f[2]!, f[0]!);
-    for (const m of f[3]!.split(',').filter(Boolean)) groupsOf.set(m, [...(groupsOf.get(m) ?? []), f[0]!]);
-  }
+  const groups = parseGroup(group);
+  const groupsOf = membership(groups);
+  const gidName = new Map(groups.map((g) => [g.gid, g.name]));
   const out: Record<string, Account> = {};
-  for (const f of passwd.split('\n').map((l) => l.split(':')).filter((f) => f.length >= 7)) {
-    const uid = Number(f[2]);
-    if (!(uid === 0 || (uid >= 1000 && uid < 65534))) continue;
-    const primary = gidName.get(f[3]!);
-    out[f[0]!] = { uid, home: f[5]!, groups: [...new Set([...(primary ? [primary] : []), ...(groupsOf.get(f[0]!) ?? [])])].sort(), keyTypes: null };
+  for (const u of parsePasswd(passwd)) {
+    if (!(u.uid === 0 || (u.uid >= 1000 && u.uid < 65534))) continue;
+    const primary = gidName.get(u.gid);
+    out[u.name] = { uid: u.uid, home: u.home, groups: [...new Set([...(primary ? [primary] : []), ...(groupsOf.get(u.name) ?? [])])].sort(), keyTypes: null };
   }
   return out;
 }

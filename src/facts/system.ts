@@ -1,4 +1,5 @@
 import type { Host } from '../host/host.js';
+import { containerOf } from './container.js';
 import { readSshFacts, type SshFacts } from './ssh.js';
 
 /** What modules need to know about the host before they declare anything. */
@@ -23,19 +24,18 @@ export interface SystemFacts {
 /** os-release and hostname are files (no process); the container check and the ssh probe are the two commands. */
 export async function readSystemFacts(host: Host): Promise<SystemFacts> {
   const root = typeof process.getuid === 'function' ? process.getuid() === 0 : false;
-  const [files, virt, ssh] = await Promise.all([
+  const [files, container, ssh] = await Promise.all([
     host.readFiles(['/etc/os-release', '/etc/hostname', '/proc/self/mountinfo']),
-    host.query(['systemd-detect-virt', '--container'], { allowFailure: true }).catch(() => ({ stdout: 'none', exitCode: 1 })),
+    containerOf(host),
     readSshFacts(host, root),
   ]);
   const os = parseOsRelease(files.get('/etc/os-release')?.toString('utf8') ?? '');
-  const container = virt.stdout.trim();
   return {
     distro: os.ID ?? 'unknown',
     versionId: os.VERSION_ID ?? '',
     codename: os.VERSION_CODENAME ?? '',
     hostname: files.get('/etc/hostname')?.toString('utf8').trim() ?? '',
-    container: container && container !== 'none' ? container : null,
+    container,
     root,
     ssh,
     procSysMounts: procSysMounts(files.get('/proc/self/mountinfo')?.toString('utf8') ?? ''),

@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { constants as fsc } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { redactText } from '../../state/redact.js';
 import { HostError } from '../errors.js';
 import type { FileStat, Host, RunOptions, RunResult, WriteFileOptions } from './host.js';
 import { ownerNames } from './owners.js';
@@ -110,13 +111,9 @@ async function exec(argv: readonly string[], options: RunOptions): Promise<RunRe
   const exitCode = result.exitCode ?? -1;
   const out: RunResult = { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
   if (exitCode !== 0 && !options.allowFailure) {
-    const shown = mask(argv.join(' '), options.secrets);
-    const stderr = mask(result.failed && result.exitCode === undefined ? (result.message ?? '') : out.stderr, options.secrets);
+    const shown = redactText(argv.join(' '), options.secrets ?? []);
+    const stderr = redactText(result.failed && result.exitCode === undefined ? (result.message ?? '') : out.stderr, options.secrets ?? []);
     throw new HostError(shown, result.exitCode, stderr, { suggestion: suggestFor(argv, out.stderr) });
   }
   return out;
-}
-
-function mask(text: string, secrets: readonly string[] = []): string {
-  return secrets.reduce((acc, s) => (s ? acc.split(s).join('<redacted>') : acc), text);
 }

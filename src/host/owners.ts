@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { parseGroup, parsePasswd } from '../facts/accounts.js';
 
 /** uid/gid ↔ name maps read from /etc/passwd and /etc/group (no process per lookup). */
 export interface OwnerNames {
@@ -13,8 +14,8 @@ export async function ownerNames(root = '/'): Promise<OwnerNames> {
     readFile(`${root}etc/passwd`, 'utf8').catch(() => ''),
     readFile(`${root}etc/group`, 'utf8').catch(() => ''),
   ]);
-  const users = parseIdFile(passwd);
-  const groups = parseIdFile(group);
+  const users = index(parsePasswd(passwd).map((u) => ({ name: u.name, id: u.uid })));
+  const groups = index(parseGroup(group).map((g) => ({ name: g.name, id: g.gid })));
   return {
     user: (uid) => users.byId.get(uid) ?? String(uid),
     group: (gid) => groups.byId.get(gid) ?? String(gid),
@@ -30,14 +31,13 @@ function lookup(map: Map<string, number>, name: string, what: string): number {
   return id;
 }
 
-function parseIdFile(text: string): { byId: Map<number, string>; byName: Map<string, number> } {
+/** name ↔ id maps; the first name wins for an id that several share. */
+function index(entries: readonly { name: string; id: number }[]): { byId: Map<number, string>; byName: Map<string, number> } {
   const byId = new Map<number, string>();
   const byName = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const [name, , id] = line.split(':');
-    if (!name || id === undefined || !/^\d+$/.test(id)) continue;
-    byName.set(name, Number(id));
-    if (!byId.has(Number(id))) byId.set(Number(id), name);
+  for (const { name, id } of entries) {
+    byName.set(name, id);
+    if (!byId.has(id)) byId.set(id, name);
   }
   return { byId, byName };
 }

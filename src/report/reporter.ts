@@ -19,7 +19,7 @@ export interface DriftItem {
   module: string;
   key: string;
   label: string;
-  /** `drifted`: differs from what Phanes recorded; `pending`: a change was interrupted; `missing-kind`: unreadable. */
+  /** `drifted`: differs from what Phanes recorded; `pending`: a change was interrupted; `failed`: the last change failed. */
   state: 'drifted' | 'pending' | 'failed';
   changes: string[];
   diff?: string;

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { createTwoFilesPatch } from 'diff';
 import * as path from 'node:path';
+import { sha256 } from '../../state/blobs.js';
 import type { Snapshot } from '../../state/events.js';
 import type { Host } from '../host/host.js';
 import { HostError } from '../errors.js';
@@ -25,7 +25,6 @@ export interface FileSpec {
   secret?: boolean;
 }
 
-export const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
 
 /** Declare a file with exact content, mode and owner. */
 export function file(filePath: string, spec: FileSpec): Decl<FileOptions> {

@@ -1,5 +1,6 @@
 import type { Snapshot } from '../../state/events.js';
-import { refuseInContainer } from './container.js';
+import { refuseInContainer } from '../facts/container.js';
+import { sysctlWritable, type SystemFacts } from '../facts/system.js';
 import type { Decl, Kind, KindContext } from './types.js';
 
 /**
@@ -8,6 +9,24 @@ import type { Decl, Kind, KindContext } from './types.js';
  */
 export function liveSysctl(key: string, value: string | number): Decl {
   return { kind: 'live-sysctl', id: key, desired: { value: String(value) } };
+}
+
+/**
+ * Why setting `key` live is skipped on this host, if it is: in a container every key outside the
+ * network stack is the machine's, and a read-only /proc/sys (LXC-like hosts) takes none. The
+ * sysctl.d file still applies it at the next boot where it can.
+ */
+export function liveSysctlSkip(system: Pick<SystemFacts, 'container' | 'procSysMounts'>, key: string): string | undefined {
+  const { container } = system;
+  if (container && !namespaced(key)) return `inside a container (${container}): ${key} is the machine's, not this host's; it is set at boot on a VM`;
+  if (!sysctlWritable(system, key)) return `/proc/sys is read-only here${container ? ` (${container} container)` : ''}: ${key} is set at the next boot`;
+  return undefined;
+}
+
+/** A live sysctl that carries its own skip where this host cannot or must not take it. */
+export function liveSysctlOn(system: Pick<SystemFacts, 'container' | 'procSysMounts'>, key: string, value: string | number): Decl {
+  const skip = liveSysctlSkip(system, key);
+  return skip ? { ...liveSysctl(key, value), skip } : liveSysctl(key, value);
 }
 
 const procPath = (key: string): string => `/proc/sys/${key.replace(/\./g, '/')}`;
@@ -25,9 +44,11 @@ async function read(ctx: KindContext, decls: readonly Decl[]): Promise<Map<strin
   }));
 }
 
-async function set(ctx: KindContext, key: string, value: string): Promise<void> {
-  if (!namespaced(key)) await refuseInContainer(ctx.host, `set ${key}`, `${key} is not namespaced: it would change the machine's value, not this host's`);
-  await ctx.host.run(['sysctl', '-q', '-w', `${key}=${value}`]);
+/** Set several keys with one `sysctl`, after one container check for the machine-wide ones. */
+async function set(ctx: KindContext, values: readonly (readonly [string, string])[]): Promise<void> {
+  const machine = values.map(([k]) => k).filter((k) => !namespaced(k));
+  if (machine.length) await refuseInContainer(ctx.host, `set ${machine.join(', ')}`, `${machine.join(', ')} ${machine.length > 1 ? 'are' : 'is'} not namespaced: it would change the machine's value, not this host's`);
+  await ctx.host.run(['sysctl', '-q', '-w', ...values.map(([k, v]) => `${k}=${v}`)]);
 }
 
 export const liveSysctlKind: Kind = {
@@ -38,11 +59,14 @@ export const liveSysctlKind: Kind = {
   diff: (current, decl) => (current.value === null || current.value === decl.desired.value ? [] : [`${String(current.value)} → ${String(decl.desired.value)}`]),
   predict: (current, decl) => ({ ...current, value: decl.desired.value ?? null }),
   async converge(ctx, decl) {
-    await set(ctx, decl.id, String(decl.desired.value));
+    await set(ctx, [[decl.id, String(decl.desired.value)]]);
+  },
+  async convergeMany(ctx, items) {
+    await set(ctx, items.map(({ decl }) => [decl.id, String(decl.desired.value)] as const));
   },
   async revert(ctx, decl, current, target) {
     if (typeof target.value !== 'string' || target.value === current.value) return { result: 'restored' };
-    await set(ctx, decl.id, target.value);
+    await set(ctx, [[decl.id, target.value]]);
     return { result: 'restored' };
   },
 };

@@ -1,5 +1,5 @@
 import type { Snapshot } from '../../state/events.js';
-import { sha256 } from './file.js';
+import { sha256 } from '../../state/blobs.js';
 import type { Decl, Kind, KindContext } from './types.js';
 
 /**

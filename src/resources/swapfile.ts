@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Snapshot } from '../../state/events.js';
 import { HostError, PhanesError, RefusedError } from '../errors.js';
 import type { Host } from '../host/host.js';
-import { containerOf, refuseInContainer } from './container.js';
+import { containerOf, refuseInContainer } from '../facts/container.js';
 import { fieldDiff, fmt, octal, type Decl, type Kind, type KindContext } from './types.js';
 
 const MiB = 1024 ** 2;

@@ -1,4 +1,5 @@
 import type { Json, Snapshot } from '../../state/events.js';
+import { membership, parseGroup, parsePasswd } from '../facts/accounts.js';
 import { fieldDiff, type Decl, type Kind, type KindContext } from './types.js';
 
 export interface UserSpec {
@@ -23,22 +24,19 @@ const strings = (v: Json | undefined): string[] => (Array.isArray(v) ? v.filter(
 /** passwd, group and shadow read once for every user in the run. */
 async function read(ctx: KindContext, decls: readonly Decl[]): Promise<Map<string, Snapshot>> {
   const files = await ctx.host.readFiles(['/etc/passwd', '/etc/group', '/etc/shadow']);
-  const text = (p: string): string[] => (files.get(p)?.toString('utf8') ?? '').split('\n');
-  const passwd = new Map(text('/etc/passwd').map((l) => l.split(':')).filter((f) => f.length >= 7).map((f) => [f[0]!, f]));
-  const shadow = new Map(text('/etc/shadow').map((l) => l.split(':')).filter((f) => f.length >= 2).map((f) => [f[0]!, f[1]!]));
-  const memberOf = new Map<string, string[]>();
-  for (const f of text('/etc/group').map((l) => l.split(':'))) {
-    for (const member of (f[3] ?? '').split(',').filter(Boolean)) memberOf.set(member, [...(memberOf.get(member) ?? []), f[0]!]);
-  }
+  const text = (p: string): string => files.get(p)?.toString('utf8') ?? '';
+  const passwd = new Map(parsePasswd(text('/etc/passwd')).map((u) => [u.name, u]));
+  const shadow = new Map(text('/etc/shadow').split('\n').map((l) => l.split(':')).filter((f) => f.length >= 2).map((f) => [f[0]!, f[1]!]));
+  const memberOf = membership(parseGroup(text('/etc/group')));
   return new Map(decls.map((d): [string, Snapshot] => {
     const pw = passwd.get(d.id);
     if (!pw) return [d.id, { exists: false }];
     const hash = shadow.get(d.id);
     return [d.id, {
       exists: true,
-      uid: Number(pw[2]),
-      home: pw[5] ?? '',
-      shell: pw[6] ?? '',
+      uid: pw.uid,
+      home: pw.home,
+      shell: pw.shell,
       groups: (memberOf.get(d.id) ?? []).sort(),
       // Unknown (null) when shadow is unreadable, as in a plan run by a normal user.
       locked: hash === undefined ? null : hash.startsWith('!') || hash === '*',

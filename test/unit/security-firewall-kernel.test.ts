@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { security } from '../../modules/security.js';
 import { AUDIT_PACKAGES, baselineHardeningResources, LOGIN_DEFS, loginDefs, MODPROBE_FILE, renderModprobe } from '../../modules/security/baseline-hardening.js';
 import { fail2banResources, JAIL_LOCAL, renderJail } from '../../modules/security/fail2ban.js';
-import { FORWARDING, hardeningSettings, kernelResources, KERNEL, namespaced, NETWORK, renderSysctlFile, SYSCTL_FILE, sysctlResources } from '../../modules/security/kernel.js';
+import { FORWARDING, hardeningSettings, kernelResources, KERNEL, namespaced, NETWORK, renderSysctlFile, SYSCTL_FILE } from '../../modules/security/kernel.js';
 import { defaultConfig, type Config } from '../../src/config/index.js';
 import type { ModuleContext } from '../../src/engine/module.js';
 import type { SystemFacts } from '../../src/facts/system.js';
@@ -21,11 +21,11 @@ function ctx(o: { security?: Partial<Config['security']>; system?: SystemFacts; 
   return { config: { ...base, security: { ...base.security, ...o.security } }, system: o.system ?? VM, modules: o.modules ?? ['baseline', 'user', 'security'] };
 }
 const procPathOf = (key: string): string => `/proc/sys/${key.replace(/\./g, '/')}`;
-const live = (c: ModuleContext) => sysctlResources(c).filter((d) => d.kind === 'live-sysctl');
+const live = (c: ModuleContext) => kernelResources(c).filter((d) => d.kind === 'live-sysctl');
 
 describe('kernel and network sysctls', () => {
   it('persists every setting in one sysctl.d file and sets each one live on a VM', () => {
-    const decls = sysctlResources(ctx());
+    const decls = kernelResources(ctx());
     const file = decls.find((d) => d.id === SYSCTL_FILE);
     assert.ok(file);
     const content = String((file.options as { content: string }).content);
@@ -70,11 +70,11 @@ describe('kernel and network sysctls', () => {
   });
 
   it('still writes the file inside a container, so a VM made from it gets the settings at boot', () => {
-    assert.ok(sysctlResources(ctx({ system: NSPAWN })).some((d) => d.id === SYSCTL_FILE && !d.skip));
+    assert.ok(kernelResources(ctx({ system: NSPAWN })).some((d) => d.id === SYSCTL_FILE && !d.skip));
   });
 
   it('declares nothing when sysctl_hardening is off', () => {
-    assert.deepEqual(sysctlResources(ctx({ security: { sysctl_hardening: false } })), []);
+    assert.deepEqual(kernelResources(ctx({ security: { sysctl_hardening: false } })), []);
   });
 
   it('plans only the keys whose live value differs, reading /proc/sys without a process', async () => {

@@ -1,6 +1,6 @@
 import type { PhanesEvent } from '../../../state/events.js';
 import type { Recorder } from '../../../src/engine/recorder.js';
-import { sha256 } from '../../../src/resources/file.js';
+import { sha256 } from '../../../state/blobs.js';
 
 /** A recorder that keeps the journal and the blobs in memory, so apply, drift and rollback run without a state dir. */
 export function memoryRecorder(): Recorder & { events: PhanesEvent[]; blobs: Map<string, Buffer> } {
