@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Startup benchmark: wall time of `dist/phanes --help` and of `node dist/phanes.cjs --help`,
 // 2 warm-up runs then 20 timed runs each, interleaved (run i of every subject back to back) so
-// a busy machine skews them alike. `node -e 0` is timed too, as the floor no Node program beats.
+// a busy machine skews them alike. `node -e 0` is timed too, as the floor no Node program beats,
+// and `dist/phanes list`, the cheapest command that loads the core (src/core-loader.ts).
 // Prints figures only; it never fails on a target.
-//   node scripts/bench-startup.mjs [--runs N] [--warmup N] [-- ARGS...]   (ARGS default: --help)
+//   node scripts/bench-startup.mjs [--runs N] [--warmup N] [--cpu N] [-- ARGS...]   (ARGS default: --help)
+// --cpu N pins every run to CPU N (taskset): on a VM one vCPU can be steadily slower than another,
+// which makes an unpinned median depend on where the scheduler put the runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,7 +15,7 @@ import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values, positionals } = parseArgs({
-  options: { runs: { type: 'string', default: '20' }, warmup: { type: 'string', default: '2' } },
+  options: { runs: { type: 'string', default: '20' }, warmup: { type: 'string', default: '2' }, cpu: { type: 'string' } },
   allowPositionals: true,
 });
 const runs = Number(values.runs);
@@ -25,10 +28,13 @@ const subjects = [
   { label: 'dist/phanes', command: binary, args, needs: binary },
   { label: 'node dist/phanes.cjs', command: process.execPath, args: [bundle, ...args], needs: bundle },
   { label: 'floor: node -e 0', command: process.execPath, args: ['-e', '0'], needs: process.execPath },
+  { label: 'dist/phanes list', command: binary, args: ['list'], needs: binary },
 ];
+const pin = values.cpu === undefined ? [] : ['taskset', '-c', values.cpu];
 
 /** One run's wall time in ms, from spawn to exit (stdout/stderr captured, not printed). */
-function once({ command, args: argv }) {
+function once({ command: bare, args: bareArgs }) {
+  const [command, ...argv] = [...pin, bare, ...bareArgs];
   const start = process.hrtime.bigint();
   const r = spawnSync(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
@@ -45,7 +51,7 @@ const median = (xs) => {
 };
 const f = (x) => `${x.toFixed(1).padStart(7)} ms`;
 
-console.log(`startup of \`${args.join(' ')}\`: ${warmup} warm-up + ${runs} runs each (node ${process.version})`);
+console.log(`startup of \`${args.join(' ')}\`: ${warmup} warm-up + ${runs} runs each (node ${process.version}${pin.length ? `, pinned to CPU ${values.cpu}` : ''})`);
 let failed = false;
 const ready = subjects.filter((subject) => {
   if (existsSync(subject.needs)) return true;

@@ -3,33 +3,14 @@
 // - development (tsx, src/assets.ts) and the bundle (dist/phanes.cjs): the repo's templates/,
 //   found relative to this module. Both files sit one level below the repo root, and the build
 //   defines import.meta.url in the CJS bundle as the bundle's own file URL.
-import { createRequire } from 'node:module';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PhanesError } from './errors.js';
+import { packagedSea as packaged } from './sea.js';
 
 /** SEA asset holding the JSON list of embedded template names (node:sea cannot list assets on Node 20). */
 export const TEMPLATE_MANIFEST_KEY = 'phanes/templates.json';
-
-interface Sea {
-  isSea(): boolean;
-  getAsset(key: string, encoding: string): string;
-}
-
-let sea: Sea | null | undefined;
-// node:sea only exists from Node 20.12; anything that fails to load means "not packaged".
-function packaged(): Sea | null {
-  if (sea === undefined) {
-    try {
-      const candidate = createRequire(import.meta.url)('node:sea') as Sea;
-      sea = candidate.isSea() ? candidate : null;
-    } catch {
-      sea = null;
-    }
-  }
-  return sea;
-}
 
 /** Where templates live when not packaged: `<repo>/templates/`, or $PHANES_TEMPLATES_DIR (for tests). */
 export function templatesDir(): string {

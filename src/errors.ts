@@ -66,3 +66,10 @@ export class RefusedError extends PhanesError {}
 
 /** Another run holds the state lock. */
 export class LockedError extends PhanesError {}
+
+/** The run failed and has already been reported; main.ts only sets the exit code. */
+export class ReportedFailure extends Error {
+  constructor(readonly exitCode = 1) {
+    super('reported');
+  }
+}

@@ -1,6 +1,6 @@
-import { Builtins, Cli } from 'clipanion';
+import { Builtins, Cli, type CommandClass } from 'clipanion';
 import { ApplyCommand } from './commands/apply.js';
-import { PhanesCommand, ReportedFailure } from './commands/base.js';
+import { PhanesCommand } from './commands/base.js';
 import { DiffCommand } from './commands/diff.js';
 import { LegacyCommand } from './commands/legacy.js';
 import { ListCommand } from './commands/list.js';
@@ -11,20 +11,38 @@ import { SchemaCommand } from './commands/schema.js';
 import { StatusCommand } from './commands/status.js';
 import { ValidateCommand } from './commands/validate.js';
 import { VersionCommand } from './commands/version.js';
-import { HumanReporter, useColor } from './report/human.js';
-import { JsonReporter } from './report/json.js';
+import { loadCore } from './core-loader.js';
+import { generalHelp } from './help.js';
+import { useColor } from './report/color.js';
 import { VERSION } from './version.js';
 
-/** Build the CLI. Exported so tests can run it in-process. */
-export function buildCli(): Cli {
+/** Every command. The default (the seed's form) goes first, so the general help is ours, not its own. */
+export const COMMANDS: readonly CommandClass[] = [LegacyCommand, ApplyCommand, PlanCommand, StatusCommand, DiffCommand, RollbackCommand, LogCommand, ListCommand, ValidateCommand, SchemaCommand, VersionCommand];
+
+/**
+ * The commands to register for this argv. Clipanion compiles one state machine from every
+ * registered command on each run (~10 ms for all of them under node), so when the first word
+ * names a command (or is --version) only that one is registered. An option first is the seed's form, which can
+ * show the general help, so it gets them all; an unknown word gets every named command, so
+ * clipanion says which ones exist instead of calling the word an extra argument of the seed's form.
+ */
+export function commandsFor(argv: readonly string[]): CommandClass[] {
+  const first = argv[0];
+  const named = COMMANDS.filter((c) => c.paths?.some((p) => p.length > 0 && p[0] === first));
+  if (named.length > 0) return named;
+  if (first === undefined || first.startsWith('-')) return [...COMMANDS];
+  return COMMANDS.filter((c) => c !== LegacyCommand);
+}
+
+/** Build the CLI with the given commands (all by default). Exported so tests can run it in-process. */
+export function buildCli(commands: readonly CommandClass[] = COMMANDS): Cli {
   const cli = new Cli({
     binaryLabel: 'Phanes: provision a Debian or Ubuntu server from one YAML file',
     binaryName: 'phanes',
     binaryVersion: VERSION,
     enableColors: useColor(process.stdout, process.env),
   });
-  // The default (seed) command goes first: clipanion then shows the general help, not its own, for --help.
-  for (const c of [LegacyCommand, ApplyCommand, PlanCommand, StatusCommand, DiffCommand, RollbackCommand, LogCommand, ListCommand, ValidateCommand, SchemaCommand, VersionCommand]) cli.register(c);
+  for (const c of commands) cli.register(c);
   cli.register(Builtins.HelpCommand);
   return cli;
 }
@@ -34,13 +52,13 @@ export function buildCli(): Cli {
  * code (0 ok, 1 error, 2 drift from status).
  */
 export async function main(argv: string[]): Promise<number> {
-  const cli = buildCli();
-  const context = { ...Cli.defaultContext, env: process.env };
   // With a default command (the seed's form), clipanion would show only its help for a bare --help.
   if (argv.length === 0 || (argv.length === 1 && ['--help', '-h', 'help'].includes(argv[0]!))) {
-    process.stdout.write(cli.usage(null, { colored: useColor(process.stdout, process.env) }));
+    process.stdout.write(generalHelp(buildCli(), useColor(process.stdout, process.env)));
     return 0;
   }
+  const cli = buildCli(commandsFor(argv));
+  const context = { ...Cli.defaultContext, env: process.env };
   let command;
   try {
     command = cli.process(argv, context);
@@ -57,13 +75,8 @@ export async function main(argv: string[]): Promise<number> {
   };
   const code = await cli.run(command, context);
   if (!failed) return code;
-  if (failure instanceof ReportedFailure) return failure.exitCode;
-  const json = command instanceof PhanesCommand && command.json;
-  const reporter = json ? new JsonReporter(process.stdout) : new HumanReporter({ out: process.stdout, err: process.stderr }, process.env);
-  reporter.error(failure);
-  // Scripts read the last line: it is a summary even when the command failed before doing anything.
-  if (json) reporter.record('summary', { ok: false, changed: 0, unchanged: 0, skipped: 0, failed: 0, durationMs: 0 }, '');
-  return 1;
+  const core = await loadCore();
+  return core.reportFailure(failure, command instanceof PhanesCommand && command.json, context);
 }
 
 // `phanes log | head` closes the pipe early: that is the reader's choice, not an error.

@@ -2,7 +2,7 @@
 // identifiers with string literals (esbuild `define`), so the bundle and the binary
 // never touch package.json or git. Under tsx they are undeclared, and we fall back to
 // reading package.json and asking git (about 8 ms, development only).
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,8 @@ function packageVersion(): string {
 
 /** Short sha of HEAD, plus `-dirty` when the tree has changes or new files (not ignored ones); 'dev' without git. */
 export function gitCommit(cwd: string = repoRoot()): string {
+  // Loaded here, not at the top: child_process costs ~4 ms, and the bundle never calls this.
+  const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const git = (...args: string[]): string =>
     execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {

@@ -1,6 +1,10 @@
 export declare const TEMPLATE_MANIFEST_KEY: string;
+export declare const CORE_ASSET_KEY: string;
+export declare const CORE_CACHE_ASSET_KEY: string;
 export declare const SEA_FUSE: string;
 export declare function listTemplateFiles(dir: string, prefix?: string): string[];
+export declare function wrapCore(code: string): string;
+export declare function coreCodeCache(corePath: string): Buffer;
 export interface SeaConfig {
   main: string;
   output: string;
@@ -10,6 +14,8 @@ export interface SeaConfig {
 }
 export declare function seaConfig(options: {
   main: string;
+  core: string;
+  coreCache: string;
   output: string;
   templatesDir: string;
   templates: readonly string[];

@@ -1,4 +1,6 @@
 import { Command, Option } from 'clipanion';
+import type { CommandIO } from '../actions/io.js';
+import type { Core } from '../core-loader.js';
 import { PhanesCommand } from './base.js';
 
 export class ApplyCommand extends PhanesCommand {
@@ -23,9 +25,7 @@ export class ApplyCommand extends PhanesCommand {
   config = Option.String('--config,-c', { description: 'The YAML config (default ./config.yaml, else the embedded defaults)' });
   dryRun = Option.Boolean('--dry-run,-n', false, { description: 'Show what would change; change nothing' });
 
-  async execute(): Promise<number> {
-    const { runApply } = await import('./run-apply.js'); // loaded on use: --help stays fast
-    await runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, stateDir: this.resolvedStateDir, env: this.context.env }, this.reporter);
-    return 0;
+  protected act(core: Core, io: CommandIO): Promise<number> {
+    return core.runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, stateDir: io.stateDir, env: io.env }, io.reporter);
   }
 }

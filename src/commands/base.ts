@@ -1,31 +1,20 @@
 import { Command, Option } from 'clipanion';
-import { defaultStateDir } from '../../state/dir.js';
-import { HumanReporter } from '../report/human.js';
-import { JsonReporter } from '../report/json.js';
-import type { Reporter } from '../report/reporter.js';
+import type { CommandIO } from '../actions/io.js';
+import { type Core, loadCore } from '../core-loader.js';
 
-/** Options every command shares, and the one reporter it writes through. */
+/**
+ * Options every command shares. A command class only declares its options and help; its work is an
+ * action in the core, loaded when the command runs (see src/core-loader.ts).
+ */
 export abstract class PhanesCommand extends Command {
   json = Option.Boolean('--json', false, { description: 'Print NDJSON: one object per line, the summary last' });
   stateDir = Option.String('--state-dir', { description: 'Where the journal lives (env PHANES_STATE_DIR, default /var/lib/phanes)' });
 
-  private reporterCache: Reporter | undefined;
-
-  get reporter(): Reporter {
-    this.reporterCache ??= this.json
-      ? new JsonReporter(this.context.stdout)
-      : new HumanReporter({ out: this.context.stdout, err: this.context.stderr }, this.context.env);
-    return this.reporterCache;
+  async execute(): Promise<number> {
+    const core = await loadCore();
+    return this.act(core, core.commandIO({ json: this.json, stateDir: this.stateDir }, this.context));
   }
 
-  get resolvedStateDir(): string {
-    return this.stateDir ?? defaultStateDir(this.context.env);
-  }
-}
-
-/** The run failed and has already been reported; main.ts only sets the exit code. */
-export class ReportedFailure extends Error {
-  constructor(readonly exitCode = 1) {
-    super('reported');
-  }
+  /** Do the command's work through the core's actions; the exit code is what it returns. */
+  protected abstract act(core: Core, io: CommandIO): Promise<number> | number;
 }

@@ -1,4 +1,6 @@
 import { Command, Option } from 'clipanion';
+import type { CommandIO } from '../actions/io.js';
+import type { Core } from '../core-loader.js';
 import { PhanesCommand } from './base.js';
 
 export class DiffCommand extends PhanesCommand {
@@ -10,17 +12,7 @@ export class DiffCommand extends PhanesCommand {
 
   module = Option.String('--module', { description: 'Only this module' });
 
-  async execute(): Promise<number> {
-    const [{ readState }, { detectDrift }, { LocalHost }, { ReadOnlyHost }] = await Promise.all([
-      import('./open-state.js'), import('../engine/drift.js'), import('../host/local.js'), import('../host/readonly.js'),
-    ]);
-    const { state, recorder } = await readState(this.resolvedStateDir, this.reporter);
-    const host = new ReadOnlyHost(new LocalHost());
-    const result = await detectDrift(host, recorder, state, [], this.module);
-    const files = result.items.filter((i) => i.diff);
-    for (const f of files) this.reporter.record('diff', { module: f.module, key: f.key, label: f.label, diff: f.diff }, f.diff ?? '');
-    const managed = Object.values(state.resources).filter((r) => r.kind === 'file' && (!this.module || r.module === this.module)).length;
-    this.reporter.record('summary', { files: managed, differing: files.length }, `${managed} managed files, ${files.length} differ from what Phanes recorded`);
-    return 0;
+  protected act(core: Core, io: CommandIO): Promise<number> {
+    return core.diff(io, this.module);
   }
 }

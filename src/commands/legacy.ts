@@ -1,4 +1,8 @@
 import { Command, Option } from 'clipanion';
+import type { CommandIO } from '../actions/io.js';
+import type { Core } from '../core-loader.js';
+import { generalHelp } from '../help.js';
+import { useColor } from '../report/color.js';
 import { PhanesCommand } from './base.js';
 
 /** The seed's form, kept working: `phanes --profile dev --config config.yaml [--dry-run]`, `--modules a,b`, `--list`. */
@@ -19,18 +23,19 @@ export class LegacyCommand extends PhanesCommand {
   dryRun = Option.Boolean('--dry-run,-n', false, { description: 'Show what would change; change nothing' });
   list = Option.Boolean('--list,-l', false, { description: 'List modules and profiles' });
 
-  async execute(): Promise<number> {
+  override async execute(): Promise<number> {
+    if (!this.list && !this.profile && !this.modules) {
+      this.context.stdout.write(generalHelp(this.cli, useColor(this.context.stdout as { isTTY?: boolean }, this.context.env)));
+      return 0;
+    }
+    return super.execute();
+  }
+
+  protected act(core: Core, io: CommandIO): Promise<number> | number {
     if (this.list) {
-      const { listModules } = await import('./list-modules.js');
-      listModules(this.reporter);
+      core.listModules(io.reporter);
       return 0;
     }
-    if (!this.profile && !this.modules) {
-      this.context.stdout.write(this.cli.usage(null));
-      return 0;
-    }
-    const { runApply } = await import('./run-apply.js');
-    await runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, stateDir: this.resolvedStateDir, env: this.context.env }, this.reporter);
-    return 0;
+    return core.runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, stateDir: io.stateDir, env: io.env }, io.reporter);
   }
 }

@@ -1,4 +1,6 @@
 import { Command } from 'clipanion';
+import type { CommandIO } from '../actions/io.js';
+import type { Core } from '../core-loader.js';
 import { PhanesCommand } from './base.js';
 
 export class ListCommand extends PhanesCommand {
@@ -8,9 +10,8 @@ export class ListCommand extends PhanesCommand {
     examples: [['List them', 'phanes list'], ['As NDJSON', 'phanes list --json']],
   });
 
-  async execute(): Promise<number> {
-    const { listModules } = await import('./list-modules.js'); // loaded on use: --help stays fast
-    listModules(this.reporter);
+  protected act(core: Core, io: CommandIO): number {
+    core.listModules(io.reporter);
     return 0;
   }
 }

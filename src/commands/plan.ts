@@ -1,4 +1,6 @@
 import { Command, Option } from 'clipanion';
+import type { CommandIO } from '../actions/io.js';
+import type { Core } from '../core-loader.js';
 import { PhanesCommand } from './base.js';
 
 export class PlanCommand extends PhanesCommand {
@@ -16,9 +18,7 @@ export class PlanCommand extends PhanesCommand {
   modules = Option.String('--modules,-m', { description: 'Comma-separated modules, e.g. baseline,user' });
   config = Option.String('--config,-c', { description: 'The YAML config (default ./config.yaml, else the embedded defaults)' });
 
-  async execute(): Promise<number> {
-    const { runApply } = await import('./run-apply.js'); // loaded on use: --help stays fast
-    await runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true, stateDir: this.resolvedStateDir, env: this.context.env }, this.reporter);
-    return 0;
+  protected act(core: Core, io: CommandIO): Promise<number> {
+    return core.runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true, stateDir: io.stateDir, env: io.env }, io.reporter);
   }
 }

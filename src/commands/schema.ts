@@ -1,4 +1,6 @@
 import { Command } from 'clipanion';
+import type { CommandIO } from '../actions/io.js';
+import type { Core } from '../core-loader.js';
 import { PhanesCommand } from './base.js';
 
 export class SchemaCommand extends PhanesCommand {
@@ -8,9 +10,7 @@ export class SchemaCommand extends PhanesCommand {
     examples: [['Save it for your editor', 'phanes schema > phanes.schema.json']],
   });
 
-  async execute(): Promise<number> {
-    const { configJsonSchema } = await import('../config/index.js');
-    this.context.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
-    return 0;
+  protected act(core: Core, io: CommandIO): number {
+    return core.schema(io);
   }
 }

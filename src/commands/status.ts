@@ -1,4 +1,6 @@
 import { Command, Option } from 'clipanion';
+import type { CommandIO } from '../actions/io.js';
+import type { Core } from '../core-loader.js';
 import { PhanesCommand } from './base.js';
 
 export class StatusCommand extends PhanesCommand {
@@ -11,19 +13,7 @@ export class StatusCommand extends PhanesCommand {
 
   module = Option.String('--module', { description: 'Only this module' });
 
-  async execute(): Promise<number> {
-    const [{ readState }, { detectDrift }, { LocalHost }, { ReadOnlyHost }] = await Promise.all([
-      import('./open-state.js'), import('../engine/drift.js'), import('../host/local.js'), import('../host/readonly.js'),
-    ]);
-    const { state, recorder } = await readState(this.resolvedStateDir, this.reporter);
-    const last = state.runs.at(-1);
-    if (last) {
-      this.reporter.record('lastRun', { ...last }, `last run: ${last.command} ${last.modules.join(', ')} at ${last.startedAt}${last.ok === false ? ' (failed)' : ''}`);
-    } else {
-      this.reporter.record('lastRun', {}, `no runs recorded in ${this.resolvedStateDir}`);
-    }
-    const result = await detectDrift(new ReadOnlyHost(new LocalHost()), recorder, state, [], this.module);
-    this.reporter.drift(result.items, result.checked);
-    return result.items.length ? 2 : 0;
+  protected act(core: Core, io: CommandIO): Promise<number> {
+    return core.status(io, this.module);
   }
 }

@@ -1,4 +1,6 @@
 import { Command, Option } from 'clipanion';
+import type { CommandIO } from '../actions/io.js';
+import type { Core } from '../core-loader.js';
 import { PhanesCommand } from './base.js';
 
 export class ValidateCommand extends PhanesCommand {
@@ -10,12 +12,7 @@ export class ValidateCommand extends PhanesCommand {
 
   config = Option.String('--config,-c', { description: 'The YAML config (default ./config.yaml)' });
 
-  async execute(): Promise<number> {
-    const file = this.config ?? 'config.yaml';
-    const { loadConfig } = await import('../config/index.js');
-    const loaded = await loadConfig({ file, explicit: true, env: this.context.env });
-    for (const w of loaded.warnings) this.reporter.warn(`${w.path}${w.line ? ` (line ${w.line})` : ''}: ${w.message}${w.suggestion ? ` (${w.suggestion})` : ''}`);
-    this.reporter.record('summary', { valid: true, file: loaded.file ?? file, secrets: loaded.secrets.length }, `${loaded.file ?? file}: valid`);
-    return 0;
+  protected act(core: Core, io: CommandIO): Promise<number> {
+    return core.validate(io, this.config ?? 'config.yaml');
   }
 }

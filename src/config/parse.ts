@@ -24,7 +24,8 @@ export interface ParsedConfig {
 }
 
 const ROOT = node(ConfigSchema);
-const checker = TypeCompiler.Compile(ConfigSchema);
+// Compiled on first use, not at load (~5 ms): commands that never read a config skip it.
+let checker: ReturnType<typeof TypeCompiler.Compile<typeof ConfigSchema>> | undefined;
 
 const byPosition = (a: ConfigIssue, b: ConfigIssue): number =>
   (a.line ?? Infinity) - (b.line ?? Infinity) || (a.column ?? 0) - (b.column ?? 0);
@@ -73,6 +74,7 @@ export function parseConfig(source: string, options: { file?: string; env?: Node
 
   const resolved = resolveEnv(raw, env);
   const value = fillDefaults(ROOT, normalize(ROOT, resolved.value, doc));
+  checker ??= TypeCompiler.Compile(ConfigSchema);
   const schemaIssues = [...checker.Errors(value)].map((e) => schemaIssue(e, value));
   const ordered = [
     ...schemaIssues.filter((i) => i.target === 'key'),

@@ -1,18 +1,12 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { ModuleResult, Summary } from '../../state/events.js';
 import { ConfigError, PhanesError } from '../errors.js';
+import { useColor } from './color.js';
 import type { DriftItem, Reporter, StepReport } from './reporter.js';
 
 export interface Streams {
   out: NodeJS.WritableStream & { isTTY?: boolean };
   err: NodeJS.WritableStream & { isTTY?: boolean };
-}
-
-/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  if ('NO_COLOR' in env && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
-  return stream.isTTY === true;
 }
 
 const ms = (d: number): string => (d < 1000 ? `${d}ms` : `${(d / 1000).toFixed(1)}s`);

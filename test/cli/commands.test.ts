@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ndjson, phanes, tempDir } from './support.js';
+import { BUNDLE, ndjson, phanes, tempDir } from './support.js';
 
 describe('phanes list', () => {
   it('lists the modules and profiles this build has', async () => {
@@ -104,5 +104,35 @@ describe('phanes --version and --help', () => {
   it('exits 1 on an unknown option', async () => {
     const r = await phanes(['plan', '--bogus']);
     assert.equal(r.code, 1);
+    assert.match(r.stderr, /Unsupported option name \("--bogus"\)/);
+  });
+  it('groups every command in the general help, each with its description', async () => {
+    for (const argv of [['--help'], [], ['--dry-run']]) {
+      const r = await phanes(argv);
+      assert.equal(r.code, 0, argv.join(' '));
+      assert.match(r.stdout, /Change the host\n  apply +Bring the host[^\n]*\n  plan +Show what apply[^\n]*\n  rollback <module> +Undo a module/);
+      assert.match(r.stdout, /See what Phanes did\n  status +[^\n]+\n  diff +[^\n]+\n  log +/);
+      assert.match(r.stdout, /Config and modules\n  validate +[^\n]+\n  schema +[^\n]+\n  list +/);
+      assert.doesNotMatch(r.stdout, /Other/);
+    }
+  });
+  it('names the commands that exist when the first word is not one', async () => {
+    const r = await phanes(['aply']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /Command not found/);
+    assert.match(r.stderr, /phanes apply/);
+  });
+  it('answers --help, --version and option errors without loading the core', async () => {
+    // The CLI bundle alone, without dist/phanes-core.cjs beside it: startup must not need the engine.
+    const dir = tempDir();
+    copyFileSync(BUNDLE, join(dir, 'phanes.cjs'));
+    const alone = (args: string[]) => phanes(args, { bundle: join(dir, 'phanes.cjs') });
+    assert.equal((await alone(['--help'])).code, 0);
+    assert.match((await alone(['--version'])).stdout, /^phanes \d/);
+    assert.match((await alone(['apply', '--help'])).stdout, /phanes apply --profile minimal/);
+    assert.equal((await alone(['plan', '--bogus'])).code, 1);
+    const list = await alone(['list']);
+    assert.equal(list.code, 1);
+    assert.match(list.stderr, /phanes-core\.cjs/);
   });
 });

@@ -12,9 +12,9 @@ export interface CliResult {
 }
 
 /** Run the built CLI as a user would, in `cwd`, with a private state dir and no colour. */
-export function phanes(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function phanes(args: string[], opts: { cwd?: string; env?: Record<string, string>; bundle?: string } = {}): Promise<CliResult> {
   return new Promise((done) => {
-    execFile(process.execPath, [BUNDLE, ...args], { cwd: opts.cwd ?? tempDir(), env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...opts.env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [opts.bundle ?? BUNDLE, ...args], { cwd: opts.cwd ?? tempDir(), env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...opts.env } }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
       done({ stdout, stderr, code });
     });

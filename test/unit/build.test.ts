@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, afterEach, describe, it } from 'node:test';
-import { listTemplateFiles, seaConfig, TEMPLATE_MANIFEST_KEY } from '../../scripts/lib/sea.mjs';
+import { CORE_ASSET_KEY, CORE_CACHE_ASSET_KEY, coreCodeCache, listTemplateFiles, seaConfig, TEMPLATE_MANIFEST_KEY, wrapCore as buildWrapCore } from '../../scripts/lib/sea.mjs';
+import { CORE_ASSET, CORE_CACHE_ASSET, wrapCore } from '../../src/core-loader.js';
+import { Script } from 'node:vm';
 import { listTemplates, readTemplate, TEMPLATE_MANIFEST_KEY as ASSETS_MANIFEST_KEY, templatesDir } from '../../src/assets.js';
 import { COMMIT, gitCommit, VERSION, versionLine } from '../../src/version.js';
 import { PhanesError } from '../../src/errors.js';
@@ -36,8 +38,10 @@ describe('sea config', () => {
   it('embeds every template under templates/<relative path> plus the manifest', () => {
     const dir = tree({ 'x.liquid': '', 'sub/y.liquid': '' });
     const templates = listTemplateFiles(dir);
-    const config = seaConfig({ main: 'dist/phanes.cjs', output: 'blob', templatesDir: dir, templates, manifestPath: 'm.json' });
+    const config = seaConfig({ main: 'dist/phanes.cjs', core: 'dist/phanes-core.cjs', coreCache: 'core.cache', output: 'blob', templatesDir: dir, templates, manifestPath: 'm.json' });
     assert.deepEqual(config.assets, {
+      [CORE_ASSET_KEY]: 'dist/phanes-core.cjs',
+      [CORE_CACHE_ASSET_KEY]: 'core.cache',
       [TEMPLATE_MANIFEST_KEY]: 'm.json',
       'templates/sub/y.liquid': path.join(dir, 'sub/y.liquid'),
       'templates/x.liquid': path.join(dir, 'x.liquid'),
@@ -49,6 +53,25 @@ describe('sea config', () => {
 
   it('uses the same manifest key as src/assets.ts', () => {
     assert.equal(TEMPLATE_MANIFEST_KEY, ASSETS_MANIFEST_KEY);
+  });
+
+  it('embeds the core under the keys src/core-loader.ts reads', () => {
+    assert.equal(CORE_ASSET_KEY, CORE_ASSET);
+    assert.equal(CORE_CACHE_ASSET_KEY, CORE_CACHE_ASSET);
+  });
+
+  it('makes the code cache for exactly the wrapper the loader compiles, and V8 accepts it', () => {
+    const code = 'exports.answer = (function deep() { return 42; })();';
+    assert.equal(buildWrapCore(code), wrapCore(code));
+    const file = path.join(tmp, 'core.cjs');
+    fs.writeFileSync(file, code);
+    const cache = coreCodeCache(file);
+    assert.ok(cache.length > 0);
+    const script = new Script(wrapCore(code), { filename: file, cachedData: cache });
+    assert.equal(script.cachedDataRejected, false);
+    // A different text must not reuse it: the loader would run stale code otherwise.
+    const other = new Script(wrapCore(`${code} `), { filename: file, cachedData: cache });
+    assert.equal(other.cachedDataRejected, true);
   });
 
   it('embeds exactly the templates that readTemplate can read in development', () => {

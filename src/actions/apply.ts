@@ -2,7 +2,7 @@ import { openStore } from '../../state/store.js';
 import { StateError } from '../../state/errors.js';
 import { initialState } from '../../state/projector.js';
 import { configSha256, loadConfig } from '../config/index.js';
-import { RefusedError } from '../errors.js';
+import { RefusedError, ReportedFailure } from '../errors.js';
 import { applyModules } from '../engine/apply.js';
 import type { ModuleContext } from '../engine/module.js';
 import { resolveModules } from '../engine/profiles.js';
@@ -13,7 +13,6 @@ import { LocalHost } from '../host/local.js';
 import { ReadOnlyHost } from '../host/readonly.js';
 import type { Reporter } from '../report/reporter.js';
 import { VERSION } from '../version.js';
-import { ReportedFailure } from './base.js';
 
 export interface ApplyOptions {
   profile?: string | undefined;
@@ -28,7 +27,7 @@ export interface ApplyOptions {
  * apply, plan and the seed's legacy form share this: load and validate the config, resolve the
  * modules, refuse unsafe runs before anything changes, then run the engine (dry on a read-only host).
  */
-export async function runApply(opts: ApplyOptions, reporter: Reporter, host: Host = new LocalHost()): Promise<void> {
+export async function runApply(opts: ApplyOptions, reporter: Reporter, host: Host = new LocalHost()): Promise<number> {
   const loaded = await loadConfig({ ...(opts.configFile ? { file: opts.configFile } : { file: 'config.yaml' }), explicit: Boolean(opts.configFile), env: opts.env });
   const { modules, profile } = resolveModules({ profile: opts.profile, modules: opts.modules });
   const target = opts.dryRun ? new ReadOnlyHost(host) : host;
@@ -73,6 +72,7 @@ export async function runApply(opts: ApplyOptions, reporter: Reporter, host: Hos
     reporter.summary(result.summary, result.durationMs, opts.dryRun);
     if (!result.ok) throw new ReportedFailure(1);
     if (!opts.dryRun) await store.loadState(); // refresh the snapshot cache while we hold the lock
+    return 0;
   } finally {
     lock?.release();
   }

@@ -1,0 +1,75 @@
+import type { PhanesEvent } from '../../state/events.js';
+import { PhanesError } from '../errors.js';
+import type { CommandIO } from './io.js';
+import { readState } from './read-state.js';
+
+type Intent = PhanesEvent & { type: 'ChangeIntended' };
+
+/** Intents by `runId:seq`, so an outcome line can say what was intended and why. */
+export function intentsOf(events: readonly PhanesEvent[]): Map<string, Intent> {
+  return new Map(events.filter((e): e is Intent => e.type === 'ChangeIntended').map((e) => [`${e.data.runId}:${e.data.seq}`, e]));
+}
+
+/** One line of audit history for an event, or null for events that only matter to the machine. */
+export function describeEvent(e: PhanesEvent, intents: ReadonlyMap<string, Intent>): string | null {
+  switch (e.type) {
+    case 'RunStarted':
+      return `${e.data.command} started (${e.data.profile ? `profile ${e.data.profile}: ` : ''}${e.data.modules.join(', ')}) by phanes ${e.data.version} on ${e.data.hostname} [run ${e.data.runId.slice(0, 8)}]`;
+    case 'RunFinished':
+      return `run ${e.data.ok ? 'finished' : 'FAILED'}: ${e.data.summary.changed} changed, ${e.data.summary.unchanged} unchanged, ${e.data.summary.skipped} skipped, ${e.data.summary.failed} failed [run ${e.data.runId.slice(0, 8)}]`;
+    case 'ChangeApplied': {
+      const intent = intents.get(`${e.data.runId}:${e.data.seq}`);
+      return `${e.data.module}: ${intent?.data.reason ?? 'changed'} ${e.data.label}: ${intent?.data.summary ?? ''}`;
+    }
+    case 'ChangeFailed':
+      return `${e.data.module}: FAILED ${e.data.label}: ${e.data.error}`;
+    case 'ChangeReverted':
+      return `${e.data.module}: rollback ${e.data.result} ${e.data.label}${e.data.note ? ` (${e.data.note})` : ''}`;
+    case 'StepSkipped':
+      return `${e.data.module}: skipped ${e.data.label} (${e.data.reason})`;
+    case 'ModuleFinished':
+      return `${e.data.module}: ${e.data.result} (${e.data.changed} changed, ${e.data.unchanged} unchanged)`;
+    case 'ChangeIntended':
+    case 'ResourceObserved':
+    case 'ModuleStarted':
+    case 'RevertIntended':
+      return null;
+  }
+}
+
+/** Whether an event belongs to a module's history (runs count when they included it). */
+export function touchesModule(e: PhanesEvent, module: string): boolean {
+  if (e.type === 'RunStarted') return e.data.modules.includes(module);
+  return 'module' in e.data && e.data.module === module;
+}
+
+export interface LogOptions {
+  module?: string | undefined;
+  since?: string | undefined;
+  limit?: string | undefined;
+}
+
+/** `phanes log`: the audit history, oldest first, filtered by module, date and count. */
+export async function log(io: CommandIO, options: LogOptions): Promise<number> {
+  const since = options.since ? Date.parse(options.since) : undefined;
+  if (since !== undefined && Number.isNaN(since)) throw new PhanesError(`--since "${options.since}" is not a date`, { suggestion: 'use an ISO date such as 2026-11-30 or 2026-11-30T12:00:00Z' });
+  const limit = options.limit === undefined ? undefined : Number(options.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new PhanesError(`--limit "${options.limit}" is not a positive whole number`, { suggestion: 'e.g. --limit 50' });
+  const module = options.module;
+
+  const { events } = await readState(io.stateDir, io.reporter);
+  const runsOfModule = new Set(module ? events.filter((e) => touchesModule(e, module) && 'runId' in e.data).map((e) => (e.data as { runId: string }).runId) : []);
+  const intents = intentsOf(events);
+  const entries: { event: PhanesEvent; text: string }[] = [];
+  for (const e of events) {
+    const text = describeEvent(e, intents);
+    if (text === null) continue;
+    if (since !== undefined && Date.parse(e.data.at) < since) continue;
+    if (module && !(touchesModule(e, module) || (e.type === 'RunFinished' && runsOfModule.has(e.data.runId)))) continue;
+    entries.push({ event: e, text });
+  }
+  const shown = limit ? entries.slice(-limit) : entries;
+  for (const { event, text } of shown) io.reporter.record('event', { event: event.type, ...event.data }, `${event.data.at}  ${text}`);
+  io.reporter.record('summary', { shown: shown.length, total: events.length }, shown.length ? '' : 'no matching history');
+  return 0;
+}
