@@ -6,13 +6,22 @@ import type { Host } from '../host/host.js';
  * (no systemd), the marker files container managers leave. Kinds that touch non-namespaced kernel
  * state (swap, vm.* sysctls) ask this themselves, whatever the module declared.
  */
-export async function containerOf(host: Host): Promise<string | null> {
+export function containerOf(host: Host): Promise<string | null> {
+  // Asked by the system facts and again by each guard; a host does not change containers mid-run.
+  let known = detected.get(host);
+  if (!known) detected.set(host, (known = detectContainer(host)));
+  return known;
+}
+
+const detected = new WeakMap<Host, Promise<string | null>>();
+
+async function detectContainer(host: Host): Promise<string | null> {
   const [virt, markers] = await Promise.all([
     host.query(['systemd-detect-virt', '--container'], { allowFailure: true }).catch(() => ({ stdout: 'none', exitCode: 1 })),
     host.readFiles(['/run/systemd/container', '/.dockerenv']),
   ]);
-  const detected = virt.stdout.trim();
-  if (virt.exitCode === 0 && detected && detected !== 'none') return detected;
+  const virtType = virt.stdout.trim();
+  if (virt.exitCode === 0 && virtType && virtType !== 'none') return virtType;
   const named = markers.get('/run/systemd/container')?.toString('utf8').trim();
   if (named) return named;
   return markers.get('/.dockerenv') ? 'docker' : null;
