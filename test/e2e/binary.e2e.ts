@@ -42,4 +42,12 @@ describe('the single binary in a host without node', { concurrency: 1 }, () => {
     const state = await host.exec(['test', '-e', '/var/lib/phanes'], { reject: false });
     assert.notEqual(state.exitCode, 0, 'plan writes no state');
   });
+
+  it('plans the same with the npm package layout: node, dist/phanes.cjs and the core beside it', async () => {
+    const sea = summaryOf((await phanes(host, ['plan', '--profile', 'minimal'])).stdout);
+    assert.equal(await installPhanes(host, 'node+bundle'), 'node+bundle');
+    const r = await phanes(host, ['plan', '--profile', 'minimal'], { reject: false });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(summaryOf(r.stdout), sea);
+  });
 });

@@ -7,6 +7,7 @@ import type { ExecResult, LabHost } from './host.js';
 
 const SEA = path.join(REPO_ROOT, 'dist', 'phanes');
 const BUNDLE = path.join(REPO_ROOT, 'dist', 'phanes.cjs');
+const CORE = path.join(REPO_ROOT, 'dist', 'phanes-core.cjs');
 const LIB = '/usr/local/lib/phanes';
 
 export type PhanesArtifact = 'sea' | 'node+bundle';
@@ -22,10 +23,11 @@ export async function installPhanes(host: LabHost, artifact?: PhanesArtifact): P
     return 'sea';
   }
   if (artifact === 'sea') throw new Error(`${SEA} does not exist: run npm run build`);
-  if (!existsSync(BUNDLE)) throw new Error(`neither ${SEA} nor ${BUNDLE} exists: run npm run build`);
+  if (!existsSync(BUNDLE) || !existsSync(CORE)) throw new Error(`neither ${SEA} nor ${BUNDLE} with ${CORE} exists: run npm run build`);
   // Laid out like the npm package (dist/, templates/), since the bundle may read files beside it.
   await host.copyIn(process.execPath, `${LIB}/node`, 0o755);
   await host.copyIn(BUNDLE, `${LIB}/dist/phanes.cjs`);
+  await host.copyIn(CORE, `${LIB}/dist/phanes-core.cjs`);
   await host.copyIn(path.join(REPO_ROOT, 'package.json'), `${LIB}/package.json`);
   const templates = path.join(REPO_ROOT, 'templates');
   if (existsSync(templates)) {
