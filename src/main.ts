@@ -1,38 +1,10 @@
 import { Builtins, Cli, type CommandClass } from 'clipanion';
-import { ApplyCommand } from './commands/apply.js';
+import { COMMANDS, commandsFor } from './commands/index.js';
 import { PhanesCommand } from './commands/base.js';
-import { DiffCommand } from './commands/diff.js';
-import { LegacyCommand } from './commands/legacy.js';
-import { ListCommand } from './commands/list.js';
-import { LogCommand } from './commands/log.js';
-import { PlanCommand } from './commands/plan.js';
-import { RollbackCommand } from './commands/rollback.js';
-import { SchemaCommand } from './commands/schema.js';
-import { StatusCommand } from './commands/status.js';
-import { ValidateCommand } from './commands/validate.js';
-import { VersionCommand } from './commands/version.js';
 import { loadCore } from './core-loader.js';
 import { generalHelp } from './help.js';
 import { useColor } from './report/color.js';
 import { VERSION } from './version.js';
-
-/** Every command. The default (the seed's form) goes first, so the general help is ours, not its own. */
-export const COMMANDS: readonly CommandClass[] = [LegacyCommand, ApplyCommand, PlanCommand, StatusCommand, DiffCommand, RollbackCommand, LogCommand, ListCommand, ValidateCommand, SchemaCommand, VersionCommand];
-
-/**
- * The commands to register for this argv. Clipanion compiles one state machine from every
- * registered command on each run (~10 ms for all of them under node), so when the first word
- * names a command (or is --version) only that one is registered. An option first is the seed's form, which can
- * show the general help, so it gets them all; an unknown word gets every named command, so
- * clipanion says which ones exist instead of calling the word an extra argument of the seed's form.
- */
-export function commandsFor(argv: readonly string[]): CommandClass[] {
-  const first = argv[0];
-  const named = COMMANDS.filter((c) => c.paths?.some((p) => p.length > 0 && p[0] === first));
-  if (named.length > 0) return named;
-  if (first === undefined || first.startsWith('-')) return [...COMMANDS];
-  return COMMANDS.filter((c) => c !== LegacyCommand);
-}
 
 /** Build the CLI with the given commands (all by default). Exported so tests can run it in-process. */
 export function buildCli(commands: readonly CommandClass[] = COMMANDS): Cli {
