@@ -3,7 +3,7 @@
 // `--version` and a mistyped option compile none of the engine. In the bundle the core is its own
 // file (dist/phanes-core.cjs); in the single binary it is an embedded asset. The two never share a
 // module with state or classes (scripts/build.mjs checks), so errors keep one identity.
-export { runApply } from './actions/apply.js';
+export { apply } from './actions/apply.js';
 export { diff } from './actions/diff.js';
 export { commandIO, reportFailure } from './actions/io.js';
 export { listModules } from './actions/list.js';

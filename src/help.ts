@@ -29,7 +29,7 @@ export function generalHelp(cli: HelpSource, colored: boolean): string {
   const sections = [...SECTIONS, ['Other', [...commands.keys()].filter((n) => !listed.has(n))] as const];
   const width = Math.max(...[...commands].map(([name, c]) => `${name} ${c.args}`.trim().length));
 
-  let out = `${format.header(`${cli.binaryLabel ?? cli.binaryName} - ${cli.binaryVersion ?? ''}`.replace(/ - $/, ''))}\n\n`;
+  let out = `${format.header([cli.binaryLabel ?? cli.binaryName, cli.binaryVersion].filter(Boolean).join(' - '))}\n\n`;
   out += `  ${format.bold('$')} ${cli.binaryName} <command> [options]\n`;
   for (const [title, names] of sections) {
     const present = names.filter((n) => commands.has(n));

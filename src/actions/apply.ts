@@ -11,24 +11,24 @@ import { readSystemFacts } from '../facts/system.js';
 import type { Host } from '../host/host.js';
 import { LocalHost } from '../host/local.js';
 import { ReadOnlyHost } from '../host/readonly.js';
-import type { Reporter } from '../report/reporter.js';
 import { VERSION } from '../version.js';
+import type { CommandIO } from './io.js';
 
-export interface ApplyOptions {
+/** What apply, plan and the seed's form are asked: the command's own options. */
+export interface ApplyRequest {
   profile?: string | undefined;
   modules?: string | undefined;
   configFile?: string | undefined;
   dryRun: boolean;
-  stateDir: string;
-  env: NodeJS.ProcessEnv;
 }
 
 /**
  * apply, plan and the seed's legacy form share this: load and validate the config, resolve the
  * modules, refuse unsafe runs before anything changes, then run the engine (dry on a read-only host).
  */
-export async function runApply(opts: ApplyOptions, reporter: Reporter, host: Host = new LocalHost()): Promise<number> {
-  const loaded = await loadConfig({ ...(opts.configFile ? { file: opts.configFile } : { file: 'config.yaml' }), explicit: Boolean(opts.configFile), env: opts.env });
+export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new LocalHost()): Promise<number> {
+  const { reporter, stateDir } = io;
+  const loaded = await loadConfig({ file: opts.configFile ?? 'config.yaml', explicit: Boolean(opts.configFile), env: io.env });
   const { modules, profile } = resolveModules({ profile: opts.profile, modules: opts.modules });
   const target = opts.dryRun ? new ReadOnlyHost(host) : host;
   const system = await readSystemFacts(target);
@@ -52,7 +52,7 @@ export async function runApply(opts: ApplyOptions, reporter: Reporter, host: Hos
   for (const w of loaded.warnings) reporter.warn(`${w.path}: ${w.message}${w.suggestion ? ` (${w.suggestion})` : ''}`);
   for (const r of refusals) reporter.warn(`apply would refuse: ${r}`);
 
-  const store = openStore(opts.stateDir, { create: !opts.dryRun, secrets: [...loaded.secrets] });
+  const store = openStore(stateDir, { create: !opts.dryRun, secrets: [...loaded.secrets] });
   const lock = opts.dryRun ? undefined : store.lock('apply');
   try {
     for (const w of lock?.warnings ?? []) reporter.warn(w);
@@ -60,7 +60,7 @@ export async function runApply(opts: ApplyOptions, reporter: Reporter, host: Hos
     // may simply be unable to read /var/lib/phanes, and then plans as if nothing were recorded.
     const projection = await store.loadState().then((s) => s.state).catch((error: unknown) => {
       if (!opts.dryRun || error instanceof StateError) throw error;
-      reporter.warn(`could not read the state in ${opts.stateDir} (${error instanceof Error ? error.message : String(error)}); planning as if nothing were recorded`);
+      reporter.warn(`could not read the state in ${stateDir} (${error instanceof Error ? error.message : String(error)}); planning as if nothing were recorded`);
       return initialState();
     });
     const recorder = opts.dryRun ? nullRecorder(async (sha) => store.blobs.get(sha)) : storeRecorder(store);

@@ -3,7 +3,7 @@ import { ALL_MODULE_NAMES } from '../engine/module-names.js';
 import { storeRecorder } from '../engine/recorder.js';
 import { rollbackModule } from '../engine/rollback.js';
 import { PhanesError, RefusedError, ReportedFailure } from '../errors.js';
-import { readSystemFacts } from '../facts/system.js';
+import { readHostBasics } from '../facts/system.js';
 import { LocalHost } from '../host/local.js';
 import { ReadOnlyHost } from '../host/readonly.js';
 import { VERSION } from '../version.js';
@@ -22,7 +22,7 @@ export async function rollback(io: CommandIO, { module, dryRun, force }: Rollbac
   }
   const { reporter } = io;
   const host = dryRun ? new ReadOnlyHost(new LocalHost()) : new LocalHost();
-  const system = await readSystemFacts(host);
+  const system = await readHostBasics(host);
   if (!dryRun && !system.root) {
     throw new RefusedError('rollback changes the system, so it must run as root; nothing was changed', { suggestion: `sudo phanes rollback ${module}, or add --dry-run to preview` });
   }

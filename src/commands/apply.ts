@@ -26,6 +26,6 @@ export class ApplyCommand extends PhanesCommand {
   dryRun = Option.Boolean('--dry-run,-n', false, { description: 'Show what would change; change nothing' });
 
   protected act(core: Core, io: CommandIO): Promise<number> {
-    return core.runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, stateDir: io.stateDir, env: io.env }, io.reporter);
+    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun });
   }
 }

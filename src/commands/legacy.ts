@@ -36,6 +36,6 @@ export class LegacyCommand extends PhanesCommand {
       core.listModules(io.reporter);
       return 0;
     }
-    return core.runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, stateDir: io.stateDir, env: io.env }, io.reporter);
+    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun });
   }
 }

@@ -19,6 +19,6 @@ export class PlanCommand extends PhanesCommand {
   config = Option.String('--config,-c', { description: 'The YAML config (default ./config.yaml, else the embedded defaults)' });
 
   protected act(core: Core, io: CommandIO): Promise<number> {
-    return core.runApply({ profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true, stateDir: io.stateDir, env: io.env }, io.reporter);
+    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true });
   }
 }

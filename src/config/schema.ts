@@ -20,6 +20,12 @@ const fail2banTime = (def: string, description: string) => text(def, '^[0-9]+[sm
   expected: 'a fail2ban time such as 600, 10m, 1h, 1d or 1w',
   hint: `write a number with an optional unit s, m, h, d or w, e.g. ${def}`,
 });
+/** A PostgreSQL name (database, role): a lower-case identifier that needs no quoting. */
+const sqlIdentifier = (def: string, description: string) => text(def, '^[a-z_][a-z0-9_]{0,62}$', {
+  description,
+  expected: 'a lower-case SQL identifier (letters, digits and _; at most 63)',
+  hint: `use a name such as ${def}`,
+});
 const flag = (def: boolean, description: string) => Type.Boolean({ description, default: def });
 const list = <T extends TSchema>(items: T, options: Options) => Type.Array(items, { ...options, uniqueItems: true, default: [] });
 const section = <T extends TProperties>(description: string, properties: T) =>
@@ -187,16 +193,8 @@ export const ConfigSchema = Type.Object(
         hint: 'write the major version only, e.g. "16"',
       }),
       password: secret('Password of the database user.'),
-      database: text('app', '^[a-z_][a-z0-9_]{0,62}$', {
-        description: 'Database to create.',
-        expected: 'a lower-case SQL identifier (letters, digits and _; at most 63)',
-        hint: 'use a name such as app',
-      }),
-      user: text('app', '^[a-z_][a-z0-9_]{0,62}$', {
-        description: 'Role that owns the database.',
-        expected: 'a lower-case SQL identifier (letters, digits and _; at most 63)',
-        hint: 'use a name such as app',
-      }),
+      database: sqlIdentifier('app', 'Database to create.'),
+      user: sqlIdentifier('app', 'Role that owns the database.'),
     }),
     redis: section('Redis server.', {
       password: secret('Password clients must send (requirepass); empty means none.'),

@@ -23,11 +23,15 @@ export interface SystemFacts {
 
 /** os-release and hostname are files (no process); the container check and the ssh probe are the two commands. */
 export async function readSystemFacts(host: Host): Promise<SystemFacts> {
-  const root = typeof process.getuid === 'function' ? process.getuid() === 0 : false;
-  const [files, container, ssh] = await Promise.all([
+  const [basics, ssh] = await Promise.all([readHostBasics(host), readSshFacts(host, runsAsRoot())]);
+  return { ...basics, ssh };
+}
+
+/** The system facts without the ssh probe: what a run that declares nothing (rollback) needs. */
+export async function readHostBasics(host: Host): Promise<Omit<SystemFacts, 'ssh'>> {
+  const [files, container] = await Promise.all([
     host.readFiles(['/etc/os-release', '/etc/hostname', '/proc/self/mountinfo']),
     containerOf(host),
-    readSshFacts(host, root),
   ]);
   const os = parseOsRelease(files.get('/etc/os-release')?.toString('utf8') ?? '');
   return {
@@ -36,11 +40,12 @@ export async function readSystemFacts(host: Host): Promise<SystemFacts> {
     codename: os.VERSION_CODENAME ?? '',
     hostname: files.get('/etc/hostname')?.toString('utf8').trim() ?? '',
     container,
-    root,
-    ssh,
+    root: runsAsRoot(),
     procSysMounts: procSysMounts(files.get('/proc/self/mountinfo')?.toString('utf8') ?? ''),
   };
 }
+
+const runsAsRoot = (): boolean => (typeof process.getuid === 'function' ? process.getuid() === 0 : false);
 
 /** The /proc/sys mounts from mountinfo (field 5 is the mount point, field 6 its options). */
 export function procSysMounts(mountinfo: string): { at: string; ro: boolean }[] {

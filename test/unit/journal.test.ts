@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { PhanesEvent } from '../../state/events.js';
 import { StateError } from '../../state/errors.js';
 import { Journal } from '../../state/journal.js';
+import { tempDirs } from './support/temp-dirs.js';
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function tmpStateDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'phanes-journal-'));
-  dirs.push(d);
-  return d;
-}
+const tmpStateDir = tempDirs('phanes-journal-');
 
 const started = (runId: string, extra: Record<string, string> = {}): PhanesEvent => ({
   type: 'RunStarted',

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { BlobStore, sha256 } from '../../state/blobs.js';
 import { StateError } from '../../state/errors.js';
+import { tempDirs } from './support/temp-dirs.js';
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function blobStore(): BlobStore {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'phanes-blobs-'));
-  dirs.push(d);
-  return new BlobStore(d);
-}
+const tmpDir = tempDirs('phanes-blobs-');
+const blobStore = (): BlobStore => new BlobStore(tmpDir());
 
 describe('blob store', () => {
   it('stores content under its sha256 and gives it back', () => {

@@ -3,18 +3,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LockedError } from '../../src/errors.js';
 import { acquireLock } from '../../state/lock.js';
+import { tempDirs } from './support/temp-dirs.js';
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function tmpStateDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'phanes-lock-'));
-  dirs.push(d);
-  return d;
-}
+const tmpStateDir = tempDirs('phanes-lock-');
 
 // A pid that certainly existed and has exited: a child we waited for.
 function deadPid(): number {

@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { PhanesEvent } from '../../state/events.js';
 import { Journal } from '../../state/journal.js';
 import { project } from '../../state/projector.js';
 import { loadState } from '../../state/snapshot.js';
+import { tempDirs } from './support/temp-dirs.js';
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function tmpStateDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'phanes-snapshot-'));
-  dirs.push(d);
-  return d;
-}
+const tmpStateDir = tempDirs('phanes-snapshot-');
 
 const observed = (i: number): PhanesEvent => ({
   type: 'ResourceObserved',

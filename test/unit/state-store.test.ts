@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LockedError } from '../../src/errors.js';
 import { StateError } from '../../state/errors.js';
 import { defaultStateDir, openStore } from '../../state/store.js';
+import { tempDirs } from './support/temp-dirs.js';
 
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function tmpParent(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'phanes-store-'));
-  dirs.push(d);
-  return d;
-}
+const tmpParent = tempDirs('phanes-store-');
 
 describe('state store', () => {
   it('creates the state dir 0700', () => {

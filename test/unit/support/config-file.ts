@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after } from 'node:test';
+import { tempDirs } from './temp-dirs.js';
 
 /** A temp dir for one test file, removed after it; `write` puts YAML in a fresh file there, as a user's config.yaml would be. */
 export function configFiles(prefix: string): { dir: string; write(yaml: string): string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDirs(prefix)();
   let count = 0;
   return {
     dir,
