@@ -2,7 +2,7 @@ import { openStore } from '../../state/store.js';
 import { StateError } from '../../state/errors.js';
 import { initialState } from '../../state/projector.js';
 import { configSha256, loadConfig } from '../config/index.js';
-import { RefusedError, ReportedFailure } from '../errors.js';
+import { ConfigError, RefusedError, ReportedFailure } from '../errors.js';
 import { applyModules } from '../engine/apply.js';
 import type { ModuleContext } from '../engine/module.js';
 import { resolveModules } from '../engine/profiles.js';
@@ -49,7 +49,7 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
     command: opts.dryRun ? "plan" : "apply", modules: [...ctx.modules], dryRun: opts.dryRun, host: target.name,
     ...(profile ? { profile } : {}), ...(loaded.file && !loaded.fromDefaults ? { configFile: loaded.file } : {}),
   });
-  for (const w of loaded.warnings) reporter.warn(`${w.path}: ${w.message}${w.suggestion ? ` (${w.suggestion})` : ''}`);
+  for (const w of loaded.warnings) reporter.warn(ConfigError.render([w], loaded.file));
   for (const r of refusals) reporter.warn(`apply would refuse: ${r}`);
 
   const store = openStore(stateDir, { create: !opts.dryRun, secrets: [...loaded.secrets] });
