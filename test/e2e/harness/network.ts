@@ -7,6 +7,8 @@ export interface HostNet {
   netns: string;
   veth: string;
   address: string;
+  /** host0's MAC, fixed per address (locally administered): see createNet. */
+  mac: string;
 }
 
 export function netNames(octet: number): HostNet {
@@ -14,6 +16,7 @@ export function netNames(octet: number): HostNet {
     netns: `phanes-n${octet}`,
     veth: `phanes-v${octet}`,
     address: `${config.subnetPrefix}.${octet}`,
+    mac: `02:70:68:00:00:${octet.toString(16).padStart(2, '0')}`,
   };
 }
 
@@ -23,7 +26,10 @@ export function createNet(octet: number): HostNet {
   const peer = `phanes-p${octet}`;
   const inNs = (...args: string[]): string => run('ip', ['-n', net.netns, ...args]);
   run('ip', ['netns', 'add', net.netns]);
-  run('ip', ['link', 'add', net.veth, 'type', 'veth', 'peer', 'name', peer]);
+  // An address is handed to the next host as soon as one goes down. With a new MAC each time, this
+  // machine's neighbour cache kept sending to the old one for up to ~30 s: sshd "took" 25 s to
+  // answer, and apt in the new host timed out reaching apt-cacher-ng. One MAC per address avoids it.
+  run('ip', ['link', 'add', net.veth, 'type', 'veth', 'peer', 'name', peer, 'address', net.mac]);
   run('ip', ['link', 'set', peer, 'netns', net.netns]);
   inNs('link', 'set', peer, 'name', 'host0');
   inNs('addr', 'add', `${net.address}/24`, 'dev', 'host0');
@@ -37,4 +43,5 @@ export function createNet(octet: number): HostNet {
 export function destroyNet(net: HostNet): void {
   tryRun('ip', ['netns', 'delete', net.netns]);
   tryRun('ip', ['link', 'delete', net.veth]);
+  tryRun('ip', ['neigh', 'flush', 'to', net.address, 'dev', config.bridge]);
 }
