@@ -1,9 +1,9 @@
 // Smoke scenario for the lab itself (no Phanes): each suite boots, reaches the mirror, stays contained.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { bootHost, machineClock, machineState, type LabHost, type MachineState, type Suite } from './harness/index.js';
+import { bootHost, config, machineClock, machineState, type LabHost, type MachineState, type Suite } from './harness/index.js';
 
 const SUITES: Record<Suite, string> = { bookworm: '12', trixie: '13' };
 
@@ -39,6 +39,14 @@ describe('lab hosts', { concurrency: 2 }, () => {
         await host.exec('apt-get update -q && apt-get install -y -q --no-install-recommends hello', { timeoutMs: 300_000 });
         const { stdout } = await host.exec(['hello']);
         assert.equal(stdout.trim(), 'Hello, world!');
+      });
+
+      it('reaches the bridge at its own fixed MAC, which hosts coming and going cannot change', async () => {
+        const { bridge, bridgeAddr, bridgeMac, acngPort } = config;
+        assert.equal(readFileSync(`/sys/class/net/${bridge}/address`, 'utf8').trim(), bridgeMac);
+        assert.equal(readFileSync(`/sys/class/net/${bridge}/addr_assign_type`, 'utf8').trim(), '3', 'bridge MAC not set by hand');
+        const { stdout } = await host.exec(['bash', '-c', `exec 3<>/dev/tcp/${bridgeAddr}/${acngPort} && ip neigh show ${bridgeAddr}`]);
+        assert.match(stdout, new RegExp(`lladdr ${bridgeMac}\\b`));
       });
 
       it('refuses to set the clock: neither the host nor exec hold CAP_SYS_TIME or CAP_SYS_MODULE', async () => {

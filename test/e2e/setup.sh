@@ -39,6 +39,11 @@ if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
   ip link add "$BRIDGE" type bridge
 fi
 ip -4 addr show dev "$BRIDGE" | grep -q "inet $BRIDGE_ADDR/" || ip addr add "$BRIDGE_ADDR/24" dev "$BRIDGE"
+# Its own MAC, set once: without one the bridge takes its lowest port's MAC, so a host's veth joining or
+# leaving changed it, and the running hosts' ARP entries for $BRIDGE_ADDR pointed at a MAC nobody answered
+# (apt: "Could not connect to $BRIDGE_ADDR:$ACNG_PORT ... connection timed out").
+[[ $(cat "/sys/class/net/$BRIDGE/address") == "$BRIDGE_MAC" && $(cat "/sys/class/net/$BRIDGE/addr_assign_type") == 3 ]] \
+  || ip link set "$BRIDGE" address "$BRIDGE_MAC"
 ip link set "$BRIDGE" up
 
 # ---------- apt-cacher-ng, bound to the bridge address only ----------
@@ -75,7 +80,7 @@ chmod 600 "$SSH_KEY"
 
 # ---------- cached bases ----------
 INCLUDE=systemd,systemd-sysv,dbus,openssh-server,sudo,ca-certificates,iproute2
-BASE_RECIPE=4  # bump when the recipe below changes: forces a rebuild
+BASE_RECIPE=5  # bump when the recipe below changes: forces a rebuild
 
 # Unmount anything left under a dir (a killed debootstrap leaves proc/sys mounted), then delete it.
 remove_tree() {
@@ -93,7 +98,9 @@ deb http://deb.debian.org/debian $suite-updates main
 deb http://deb.debian.org/debian-security $suite-security main
 EOF
   rm -f "$r/etc/apt/sources.list.d/debian.sources"
-  echo "Acquire::http::Proxy \"http://$BRIDGE_ADDR:$ACNG_PORT\";" >"$r/etc/apt/apt.conf.d/01phanes-e2e-proxy"
+  # Retries: on a fresh machine every package comes from deb.debian.org through apt-cacher-ng, and one
+  # dropped upstream connection must not fail a scenario.
+  printf 'Acquire::http::Proxy "http://%s:%s";\nAcquire::Retries "3";\n' "$BRIDGE_ADDR" "$ACNG_PORT" >"$r/etc/apt/apt.conf.d/01phanes-e2e-proxy"
   install -d -m 700 "$r/root/.ssh"
   install -m 600 "$SSH_KEY.pub" "$r/root/.ssh/authorized_keys"
   # Each host gets its own machine id at boot, its hostname and /etc/hosts from the harness.

@@ -26,6 +26,8 @@ export const config = {
   bridge: get('BRIDGE'),
   subnetPrefix: get('SUBNET_PREFIX'),
   bridgeAddr: get('BRIDGE_ADDR'),
+  bridgeMac: get('BRIDGE_MAC'),
+  acngPort: get('ACNG_PORT'),
   cacheDir: get('CACHE_DIR'),
   runDir: get('RUN_DIR'),
   stateDir: get('STATE_DIR'),

@@ -320,7 +320,8 @@ function checked(what: string, r: { stdout: unknown; stderr: unknown; exitCode?:
   const result = { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? -1 };
   if (reject && result.exitCode !== 0) {
     const why = r.timedOut ? 'timed out' : `exited ${result.exitCode}`;
-    throw new Error(`${what} ${why}\n${result.stderr.trim()}\n${result.stdout.trim()}`.trim(), { cause: r });
+    // No `cause`: the reporter would print execa's whole result object and bury stderr in CI's log tail.
+    throw new Error(`${what} ${why}\n${result.stderr.trim()}\n${result.stdout.trim()}`.trim());
   }
   return result;
 }
