@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 // Startup benchmark: wall time of `dist/phanes --help` and of `node dist/phanes.cjs --help`,
 // 2 warm-up runs then 20 timed runs each, interleaved (run i of every subject back to back) so
-// a busy machine skews them alike. `node -e 0` is timed too, as the floor no Node program beats,
-// and `dist/phanes list`, the cheapest command that loads the core (src/core-loader.ts).
+// a busy machine skews them alike. Two floors are timed too: `node -e 0`, which no Node program beats,
+// and an empty single executable built here the same way as dist/phanes (this node, stripped, code
+// cache) whose script only writes one line to stdout, which no single executable beats; and
+// `dist/phanes list`, the cheapest command that loads the core (src/core-loader.ts).
 // Prints figures only; it never fails on a target.
 //   node scripts/bench-startup.mjs [--runs N] [--warmup N] [--cpu N] [-- ARGS...]   (ARGS default: --help)
 // --cpu N pins every run to CPU N (taskset): on a VM one vCPU can be steadily slower than another,
 // which makes an unpinned median depend on where the scheduler put the runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { injectSea } from './lib/sea.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values, positionals } = parseArgs({
@@ -24,13 +28,28 @@ const args = positionals.length > 0 ? positionals : ['--help'];
 
 const binary = join(root, 'dist', 'phanes');
 const bundle = join(root, 'dist', 'phanes.cjs');
+const floorSea = emptySea();
+process.on('exit', () => rmSync(dirname(floorSea), { recursive: true, force: true }));
 const subjects = [
   { label: 'dist/phanes', command: binary, args, needs: binary },
   { label: 'node dist/phanes.cjs', command: process.execPath, args: [bundle, ...args], needs: bundle },
   { label: 'floor: node -e 0', command: process.execPath, args: ['-e', '0'], needs: process.execPath },
+  { label: 'floor: empty SEA', command: floorSea, args: [], needs: floorSea },
   { label: 'dist/phanes list', command: binary, args: ['list'], needs: binary },
 ];
 const pin = values.cpu === undefined ? [] : ['taskset', '-c', values.cpu];
+
+/** An executable like dist/phanes whose whole program writes one line; its path in a temp dir. */
+function emptySea() {
+  const dir = mkdtempSync(join(tmpdir(), 'phanes-bench-'));
+  const at = (f) => join(dir, f);
+  writeFileSync(at('main.js'), "process.stdout.write('phanes\\n');\n");
+  writeFileSync(at('sea.json'), JSON.stringify({ main: at('main.js'), output: at('blob'), disableExperimentalSEAWarning: true, useCodeCache: true }));
+  const r = spawnSync(process.execPath, ['--experimental-sea-config', at('sea.json')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`node --experimental-sea-config failed: ${r.stderr}`);
+  injectSea(at('blob'), at('empty-sea'));
+  return at('empty-sea');
+}
 
 /** One run's wall time in ms, from spawn to exit (stdout/stderr captured, not printed). */
 function once({ command: bare, args: bareArgs }) {

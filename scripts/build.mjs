@@ -5,14 +5,14 @@
 //   dist/phanes-core.cjs beside the bundle: the core it loads when a command runs (src/core-loader.ts)
 // Options for experiments: --templates DIR (default templates/), --outdir DIR (default dist/). Exits 1 with a message on any failure.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { coreCodeCache, listTemplateFiles, SEA_FUSE, seaConfig } from './lib/sea.mjs';
+import { coreCodeCache, injectSea, listTemplateFiles, seaConfig } from './lib/sea.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const started = process.hrtime.bigint();
@@ -164,14 +164,13 @@ function sea({ bundlePath, corePath, templatesDir, outdir }) {
     // The blob must come from the node we copy: its code cache is bound to that V8 version.
     run(process.execPath, ['--experimental-sea-config', configPath]);
 
-    copyFileSync(process.execPath, building);
-    chmodSync(building, 0o755);
-    const strip = spawnSync('strip', [building], { encoding: 'utf8' });
-    if (strip.error || strip.status !== 0) {
-      // Stripping only saves ~12 MB; a missing binutils should not block a build.
-      console.warn(`warning: strip failed or missing (${strip.error?.code ?? `exit ${strip.status}`}); install binutils for a smaller binary`);
+    let warning;
+    try {
+      warning = injectSea(blob, building);
+    } catch (error) {
+      throw new BuildError(error.message);
     }
-    run('npx', ['--no-install', 'postject', building, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE]);
+    if (warning) console.warn(`warning: ${warning}`);
     renameSync(building, binary);
     console.log(`binary  ${rel(binary)}  ${mb(binary)}  ${templates.length} templates  ${ms(t)}`);
     return binary;

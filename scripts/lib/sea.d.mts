@@ -5,6 +5,7 @@ export declare const SEA_FUSE: string;
 export declare function listTemplateFiles(dir: string, prefix?: string): string[];
 export declare function wrapCore(code: string): string;
 export declare function coreCodeCache(corePath: string): Buffer;
+export declare function injectSea(blob: string, output: string): string | undefined;
 export interface SeaConfig {
   main: string;
   output: string;

@@ -1,6 +1,7 @@
 // Helpers for the single-executable build: which files are templates, the sea-config.json that
 // embeds them and the core, and the core's code cache. Kept apart from build.mjs so unit tests can call them.
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -56,4 +57,24 @@ export function coreCodeCache(corePath) {
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(corePath), module, corePath, dirname(corePath));
   return script.createCachedData();
+}
+
+/**
+ * Makes `output` a single executable: a stripped copy of this node with `blob` (from
+ * `node --experimental-sea-config`, by this same node) injected by postject. Returns a warning when
+ * strip is missing or failed (stripping only saves ~12 MB), else undefined. Throws when postject fails.
+ */
+export function injectSea(blob, output) {
+  copyFileSync(process.execPath, output);
+  chmodSync(output, 0o755);
+  const strip = spawnSync('strip', [output], { encoding: 'utf8' });
+  // postject's CLI in a child: its native part writes warnings straight to fd 2, which we only show on failure.
+  const cli = createRequire(import.meta.url).resolve('postject/dist/cli.js');
+  const r = spawnSync(process.execPath, [cli, output, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new Error(`postject ${output} failed: ${r.error ? r.error.message : `exit ${r.status}\n${`${r.stdout ?? ''}${r.stderr ?? ''}`.trim()}`}`);
+  }
+  return strip.error || strip.status !== 0
+    ? `strip failed or missing (${strip.error?.code ?? `exit ${strip.status}`}); install binutils for a smaller binary`
+    : undefined;
 }
