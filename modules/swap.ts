@@ -1,10 +1,11 @@
 import { parseSize } from '../src/config/index.js';
 import type { Module } from '../src/engine/module.js';
+import { inContainer } from '../src/facts/container.js';
 import { file } from '../src/resources/file.js';
 import { line } from '../src/resources/line.js';
 import { liveSysctlOn } from '../src/resources/live-sysctl.js';
 import { swapfile, swapon } from '../src/resources/swapfile.js';
-import type { Decl } from '../src/resources/types.js';
+import { skipIf } from '../src/resources/types.js';
 
 export const SWAP_SYSCTL_FILE = '/etc/sysctl.d/60-phanes-swap.conf';
 
@@ -22,14 +23,13 @@ export const swap: Module = {
     const s = config.swap;
     if (!s.enabled) return []; // an existing swap Phanes did not add is left as it is
     const fstab = fstabEntry(s.path);
-    const decls: Decl[] = [
+    return [
       swapfile(s.path, parseSize(s.size)),
       // Swap is the machine's, not a container's: in one, activating would change the machine.
-      system.container ? { ...swapon(s.path), skip: `inside a container (${system.container}): swapon would change the machine's swap, not this host's` } : swapon(s.path),
+      skipIf(swapon(s.path), inContainer(system.container, "swapon would change the machine's swap, not this host's")),
       line('/etc/fstab', fstab.text, fstab.match),
       file(SWAP_SYSCTL_FILE, { content: `# Managed by Phanes (swap module)\nvm.swappiness = ${s.swappiness}\n` }),
       liveSysctlOn(system, 'vm.swappiness', s.swappiness),
     ];
-    return decls;
   },
 };

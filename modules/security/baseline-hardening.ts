@@ -1,9 +1,10 @@
 import type { ModuleContext } from '../../src/engine/module.js';
+import { inContainer } from '../../src/facts/container.js';
 import { directory } from '../../src/resources/directory.js';
 import { file } from '../../src/resources/file.js';
 import { line } from '../../src/resources/line.js';
 import { pkg } from '../../src/resources/package.js';
-import type { Decl } from '../../src/resources/types.js';
+import { skipIf, type Decl } from '../../src/resources/types.js';
 
 /**
  * Hardening beyond sshd, the firewall and sysctls, chosen from what Lynis, dev-sec and CIS check
@@ -66,9 +67,7 @@ export function baselineHardeningResources(ctx: ModuleContext): Decl[] {
   const { container } = ctx.system;
   return [
     ...AUDIT_PACKAGES.map((p) => pkg(p)),
-    container
-      ? { ...pkg('acct'), skip: `inside a container (${container}): process accounting needs CAP_SYS_PACCT, so acct's service would fail` }
-      : pkg('acct'),
+    skipIf(pkg('acct'), inContainer(container, "process accounting needs CAP_SYS_PACCT, so acct's service would fail")),
     file('/etc/issue', { content: banner }),
     file('/etc/issue.net', { content: banner }),
     ...loginDefs(h),

@@ -27,6 +27,11 @@ async function detectContainer(host: Host): Promise<string | null> {
   return markers.get('/.dockerenv') ? 'docker' : null;
 }
 
+/** Why a step is skipped in `container` (`why` it must not run there); undefined outside one. */
+export function inContainer(container: string | null, why: string): string | undefined {
+  return container ? `inside a container (${container}): ${why}` : undefined;
+}
+
 /** Throws unless the host is outside a container: the second guard behind a module's `skip`. */
 export async function refuseInContainer(host: Host, action: string, why: string): Promise<void> {
   const container = await containerOf(host);

@@ -1,7 +1,7 @@
 import type { Snapshot } from '../../state/events.js';
-import { refuseInContainer } from '../facts/container.js';
+import { inContainer, refuseInContainer } from '../facts/container.js';
 import { sysctlWritable, type SystemFacts } from '../facts/system.js';
-import type { Decl, Kind, KindContext } from './types.js';
+import { skipIf, type Decl, type Kind, type KindContext } from './types.js';
 
 /**
  * A kernel parameter's running value (`sysctl -w`), with its previous value recorded for rollback.
@@ -18,15 +18,14 @@ export function liveSysctl(key: string, value: string | number): Decl {
  */
 export function liveSysctlSkip(system: Pick<SystemFacts, 'container' | 'procSysMounts'>, key: string): string | undefined {
   const { container } = system;
-  if (container && !namespaced(key)) return `inside a container (${container}): ${key} is the machine's, not this host's; it is set at boot on a VM`;
+  if (!namespaced(key) && container) return inContainer(container, `${key} is the machine's, not this host's; it is set at boot on a VM`);
   if (!sysctlWritable(system, key)) return `/proc/sys is read-only here${container ? ` (${container} container)` : ''}: ${key} is set at the next boot`;
   return undefined;
 }
 
 /** A live sysctl that carries its own skip where this host cannot or must not take it. */
 export function liveSysctlOn(system: Pick<SystemFacts, 'container' | 'procSysMounts'>, key: string, value: string | number): Decl {
-  const skip = liveSysctlSkip(system, key);
-  return skip ? { ...liveSysctl(key, value), skip } : liveSysctl(key, value);
+  return skipIf(liveSysctl(key, value), liveSysctlSkip(system, key));
 }
 
 const procPath = (key: string): string => `/proc/sys/${key.replace(/\./g, '/')}`;

@@ -67,6 +67,11 @@ export interface Kind<O = unknown> {
   readonly volatile?: boolean;
 }
 
+/** `decl` marked as skipped for `reason`, or `decl` itself when there is no reason. */
+export function skipIf<T extends Decl>(decl: T, reason: string | undefined): T {
+  return reason ? { ...decl, skip: reason } : decl;
+}
+
 export const keyOf = (d: { kind: string; id: string }): string => `${d.kind}:${d.id}`;
 
 /** Deep equality over JSON values; key order does not matter. */
