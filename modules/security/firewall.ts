@@ -32,3 +32,14 @@ export function firewallResources(ctx: ModuleContext): Decl[] {
     ufwEnabled(),
   ];
 }
+
+/**
+ * Ports a service module opens when the firewall is managed in this run (security in the run and
+ * ufw on). A port the user already lists in `security.ufw.allow` stays the security module's, so
+ * each rule has one owner.
+ */
+export function openPorts(ctx: ModuleContext, specs: readonly string[]): Decl[] {
+  if (!ctx.modules.includes('security') || !ctx.config.security.ufw.enabled) return [];
+  const owned = new Set(allowedRules(ctx));
+  return specs.filter((s) => !owned.has(s)).map(ufwAllow);
+}

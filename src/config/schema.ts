@@ -42,6 +42,23 @@ const secret = (description: string) =>
     hint: 'use a long random password, e.g. from `openssl rand -base64 24`',
   });
 
+/**
+ * Where a service module's packages come from: `distro` (Debian's or Ubuntu's own, the default and
+ * what the tests run) or `upstream` (the vendor's apt repository, added with a key in /etc/apt/keyrings).
+ */
+export const SOURCES = ['distro', 'upstream'] as const;
+export type Source = (typeof SOURCES)[number];
+const source = (vendor: string) =>
+  Type.Unsafe<Source>(Type.String({
+    description: `Package source: distro (the distribution's own packages, the default) or upstream (${vendor}'s apt repository).`,
+    pattern: '^(?:distro|upstream)$',
+    default: 'distro',
+    expected: 'distro or upstream',
+    hint: 'write distro (the default) or upstream',
+  }));
+/** A service module's on switch: off releases the module (Phanes forgets it and changes nothing). */
+const enabled = (what: string, def = true) => flag(def, `Manage ${what}. Off: Phanes leaves it as it is.`);
+
 const NAME = '[a-z_][a-z0-9_-]{0,31}';
 const ABSOLUTE_PATH = '^(?:/[A-Za-z0-9._+-]+)+$';
 const KEY_EXPECTED = 'one OpenSSH public key line: a type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, …), base64 key data and an optional comment';
@@ -184,7 +201,17 @@ export const ConfigSchema = Type.Object(
       }),
     }),
     docker: section('Docker Engine.', {
+      source: source('Docker'),
       install_compose: flag(true, 'Also install the Docker Compose v2 plugin.'),
+    }),
+    monitoring: section('Host monitoring agent.', {
+      enabled: enabled('the monitoring agent'),
+    }),
+    nginx: section('nginx web server.', {
+      enabled: enabled('nginx'),
+    }),
+    caddy: section('Caddy web server.', {
+      enabled: enabled('Caddy'),
     }),
     postgres: section('PostgreSQL server, one database and its owner.', {
       version: text('16', '^[0-9]+$', {
@@ -198,6 +225,12 @@ export const ConfigSchema = Type.Object(
     }),
     redis: section('Redis server.', {
       password: secret('Password clients must send (requirepass); empty means none.'),
+    }),
+    devtools: section('Developer tools and language runtimes.', {
+      enabled: enabled('developer tools'),
+    }),
+    coolify: section('Coolify, the self-hosted PaaS.', {
+      enabled: enabled('Coolify'),
     }),
   },
   { additionalProperties: false, description: 'Phanes configuration.' },

@@ -1,27 +1,57 @@
 import type { Snapshot } from '../../state/events.js';
-import type { Decl, Kind, KindContext } from './types.js';
+import { keyOf, type Decl, type Kind, type KindContext } from './types.js';
 
 const STAMP = '/var/lib/apt/periodic/update-success-stamp';
 const LISTS = '/var/lib/apt/lists';
 
+export interface AptUpdateOptions {
+  /** Refresh when no list is younger than this many seconds (the base lists). */
+  maxAgeSeconds?: number;
+  /**
+   * For one added source (apt-repo): fresh while a list file of it exists (`/var/lib/apt/lists/<prefix>*`);
+   * refreshed when it is missing or when its sources file changed in this run (notify).
+   */
+  listPrefix?: string;
+}
+
 /** `apt-get update`, only when the package lists are older than `maxAgeSeconds` (or missing). */
-export function aptUpdate(maxAgeSeconds = 3600): Decl {
+export function aptUpdate(maxAgeSeconds = 3600): Decl<AptUpdateOptions> {
   return { kind: 'apt-update', id: 'lists', desired: { fresh: true }, options: { maxAgeSeconds } };
 }
 
-async function read(ctx: KindContext, decls: readonly Decl[]): Promise<Map<string, Snapshot>> {
-  // `find -newermt` answers in one process whether any list is younger than the limit.
-  const maxAge = Math.min(...decls.map((d) => Number((d.options as { maxAgeSeconds?: number } | undefined)?.maxAgeSeconds ?? 3600)));
-  const res = await ctx.host.query(['find', LISTS, '-maxdepth', '1', '-name', '*Packages*', '-newermt', `${maxAge} seconds ago`, '-print', '-quit'], { allowFailure: true });
-  const fresh = res.exitCode === 0 && res.stdout.trim() !== '';
-  return new Map(decls.map((d) => [d.id, { fresh }]));
+/** `apt-get update` for one source: when its lists are missing, or when its sources file just changed. */
+export function aptUpdateFor(id: string, listPrefix: string): Decl<AptUpdateOptions> {
+  return { kind: 'apt-update', id, desired: { fresh: true }, options: { listPrefix } };
 }
 
-export const aptUpdateKind: Kind = {
+async function read(ctx: KindContext, decls: readonly Decl<AptUpdateOptions>[]): Promise<Map<string, Snapshot>> {
+  // One `find` answers every question: the newest list's age for the base lists, and which sources have lists.
+  const ages = decls.map((d) => d.options?.maxAgeSeconds).filter((n): n is number => typeof n === 'number');
+  const maxAge = ages.length ? Math.min(...ages) : 3600;
+  const prefixes = decls.map((d) => d.options?.listPrefix).filter((p): p is string => Boolean(p));
+  const res = await ctx.host.query(
+    ['find', LISTS, '-maxdepth', '1', '(', '-name', '*Packages*', '-newermt', `${maxAge} seconds ago`, '-printf', 'recent %f\\n', ')', '-o', '-name', '*Packages*', '-printf', 'old %f\\n'],
+    { allowFailure: true },
+  );
+  const lines = res.exitCode === 0 ? res.stdout.split('\n').filter(Boolean) : [];
+  const recent = lines.some((l) => l.startsWith('recent '));
+  const names = lines.map((l) => l.slice(l.indexOf(' ') + 1));
+  return new Map(decls.map((d) => {
+    const prefix = d.options?.listPrefix;
+    // Rebuilt from the journal (status), a declaration has no options: it reads as recorded.
+    if (!d.options) return [d.id, { fresh: true }];
+    return [d.id, { fresh: prefix ? names.some((n) => n.startsWith(prefix)) : recent }];
+  }));
+}
+
+export const aptUpdateKind: Kind<AptUpdateOptions> = {
   name: 'apt-update',
-  label: () => 'apt package lists',
+  label: (d) => (d.id === 'lists' ? 'apt package lists' : `apt package lists (${d.id})`),
   read,
-  diff: (current) => (current.fresh === true ? [] : ['apt-get update (lists are stale)']),
+  diff: (current, decl, ctx) => {
+    if (current.fresh !== true) return [decl.options?.listPrefix ? 'apt-get update (no lists for this source yet)' : 'apt-get update (lists are stale)'];
+    return ctx.notified.has(keyOf(decl)) ? ['apt-get update (a source changed)'] : [];
+  },
   predict: () => ({ fresh: true }),
   async converge(ctx) {
     await ctx.host.run(['apt-get', 'update', '-q'], { env: { DEBIAN_FRONTEND: 'noninteractive' }, timeoutMs: 15 * 60_000 });
