@@ -1,10 +1,23 @@
-import { loginKeys } from '../src/config/index.js';
+import { loginKeys, type Config } from '../src/config/index.js';
 import type { Module } from '../src/engine/module.js';
 import { directory } from '../src/resources/directory.js';
 import { file } from '../src/resources/file.js';
 import { pkg } from '../src/resources/package.js';
 import type { Decl } from '../src/resources/types.js';
 import { user as userDecl } from '../src/resources/user.js';
+
+/**
+ * Whether the sudoers drop-in lets the user run sudo without a password. `auto` follows the
+ * password: a user with none (key-only login) could never answer sudo's prompt, so it gets
+ * NOPASSWD, as cloud-init gives its default user; once `password_hash` sets one, sudo asks for it.
+ */
+export function sudoWithoutPassword(u: Config['user']): boolean {
+  return u.sudo_nopasswd === 'auto' ? u.password_hash === '' : u.sudo_nopasswd;
+}
+
+export function sudoersLine(name: string, u: Config['user']): string {
+  return `# Managed by Phanes: sudo for ${name}\n${name} ALL=(ALL:ALL) ${sudoWithoutPassword(u) ? 'NOPASSWD: ' : ''}ALL\n`;
+}
 
 export const user: Module = {
   name: 'user',
@@ -20,6 +33,7 @@ export const user: Module = {
       shell: u.shell,
       groups: [...new Set([...(u.sudo ? ['sudo'] : []), ...u.groups])],
       ...(u.lock_password ? { locked: true } : {}),
+      ...(u.password_hash ? { passwordHash: u.password_hash } : {}),
     }));
     if (keys.length) {
       decls.push(
@@ -29,7 +43,7 @@ export const user: Module = {
     }
     if (u.sudo) {
       decls.push(file(`/etc/sudoers.d/phanes-${name}`, {
-        content: `# Managed by Phanes: sudo for ${name}\n${name} ALL=(ALL:ALL) ${u.sudo_nopasswd ? 'NOPASSWD: ' : ''}ALL\n`,
+        content: sudoersLine(name, u),
         mode: 0o440,
         validate: ['visudo', '-cf', '{}'],
       }));
@@ -37,9 +51,13 @@ export const user: Module = {
     return decls;
   },
   preflight({ config }) {
+    const out: string[] = [];
     if (config.user.lock_password && loginKeys(config).length === 0) {
-      return [`user.lock_password is true but no SSH key is configured for ${config.username}: nobody could log in as that user. Set ssh_public_key (or user.authorized_keys), or set user.lock_password: false.`];
+      out.push(`user.lock_password is true but no SSH key is configured for ${config.username}: nobody could log in as that user. Set ssh_public_key (or user.authorized_keys), or set user.lock_password: false.`);
     }
-    return [];
+    if (config.user.lock_password && config.user.password_hash) {
+      out.push(`user.lock_password is true and user.password_hash sets a password: a locked password cannot be used, so the hash would never work. Remove one of the two.`);
+    }
+    return out;
   },
 };

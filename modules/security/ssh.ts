@@ -1,4 +1,5 @@
 import { loginKeys, type Config } from '../../src/config/index.js';
+import { sudoWithoutPassword } from '../user.js';
 import type { ModuleContext } from '../../src/engine/module.js';
 import { ufwAllows, type SshFacts } from '../../src/facts/ssh.js';
 import type { SystemFacts } from '../../src/facts/system.js';
@@ -195,6 +196,11 @@ export function sshPreflight({ config, system, modules }: ModuleContext): string
 
   if (withUser && !config.user.sudo) {
     out.push(`security turns off root login over SSH, but user.sudo is false, so ${user} could log in but never become root. Set user.sudo: true.`);
+  } else if (withUser && !sudoWithoutPassword(config.user) && (config.user.lock_password || (!config.user.password_hash && account?.hasPassword !== true))) {
+    const why = config.user.lock_password ? 'user.lock_password locks its password' : `${user} has no password (user.password_hash is empty${account ? ' and the host has none for it' : ''})`;
+    out.push(`security turns off root login over SSH, and user.sudo_nopasswd is false, so sudo would ask ${user} for a password, but ${why}: nobody could become root. Either set user.sudo_nopasswd: auto (or true) so the key-only user can sudo without one, or give the user a password with user.password_hash (a crypt(3) hash from \`openssl passwd -6\`)${config.user.lock_password ? ' and set user.lock_password: false' : ''}.`);
+  } else if (!withUser && account && account.groups.some((g) => SUDO_GROUPS.includes(g)) && account.hasPassword === false && account.sudoNopasswd === false) {
+    out.push(`security turns off root login over SSH, but ${user} has no password and no NOPASSWD sudo rule, so sudo would ask for a password nobody can give: nobody could become root. Add the user module to the run (--modules user,security: a key-only user gets NOPASSWD by default), or give ${user} a password (\`passwd ${user}\`) first.`);
   } else if (!withUser && facts && !account) {
     out.push(`security turns off root login over SSH, but the user ${user} does not exist on this host and the user module is not in this run: nobody could log in as root or as ${user}. Add the user module (--modules user,security, or --profile minimal), or set username to an existing sudo user.`);
   } else if (!withUser && account && !account.groups.some((g) => SUDO_GROUPS.includes(g))) {

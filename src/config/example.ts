@@ -44,9 +44,10 @@ function render(schema: SchemaNode, path: string[]): string[] {
     if (path.length === 0) out.push('');
     for (const line of wrap(child.description ?? '', WIDTH - pad.length - 2)) out.push(`${pad}# ${line}`);
     for (const example of child.examples ?? []) out.push(`${pad}# e.g. ${key}: ${inline(example)}`);
-    if (child.secret) out.push(`${pad}# Secret: never printed or journaled. Set ${envNameFor([...path, key])} in the environment.`);
+    const env = JSON.stringify(`\${${envNameFor([...path, key])}}`);
+    if (child.secret) out.push(`${pad}# Secret: never printed or journaled. ${child.optional ? `Optional; e.g. ${env} reads it from the environment.` : `Set ${envNameFor([...path, key])} in the environment.`}`);
     if (child.properties) out.push(`${pad}${key}:`, ...render(child, [...path, key]));
-    else out.push(`${pad}${key}: ${child.secret ? JSON.stringify(`\${${envNameFor([...path, key])}}`) : inline(child.default)}`);
+    else out.push(`${pad}${key}: ${child.secret && !child.optional ? env : inline(child.default)}`);
   }
   return out;
 }

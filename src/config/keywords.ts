@@ -12,6 +12,8 @@ export interface PhanesKeywords {
   expected?: string;
   /** The fix to suggest when the value is wrong. */
   hint?: string;
+  /** An optional secret: the example leaves it empty instead of reading an environment variable. */
+  optional?: boolean;
 }
 
 /** A schema node seen through the JSON Schema keywords Phanes reads. */

@@ -115,7 +115,24 @@ export const ConfigSchema = Type.Object(
         { description: 'Extra supplementary groups for the user.', examples: [['docker']] },
       ),
       sudo: flag(true, 'Add the user to the sudo group and install a sudoers drop-in.'),
-      sudo_nopasswd: flag(false, 'Let the user run sudo without a password (NOPASSWD).'),
+      sudo_nopasswd: Type.Union([Type.Boolean(), Type.Literal('auto')], {
+        description:
+          'Whether sudo asks the user for a password. auto (the default): no password is asked while the user has none (user.password_hash empty), as cloud-init does for its default user, so a key-only user can still become root; once a password is set, sudo asks for it. true: never ask. false: always ask; then the user needs a password (user.password_hash), or nobody can become root over SSH and apply refuses.',
+        default: 'auto',
+        expected: 'auto, true or false',
+        hint: 'write auto (NOPASSWD while the user has no password), true or false',
+      }),
+      password_hash: Type.String({
+        description:
+          "The user's password as a crypt(3) hash (never the password itself), e.g. from `openssl passwd -6` or `mkpasswd -m yescrypt`. Empty: Phanes sets no password (key-only login). With a hash, sudo asks for this password unless sudo_nopasswd is true. May be a ${ENV} reference; never printed or journaled.",
+        default: '',
+        pattern: '^(?:|\\$(?:1|5|6|y|gy|7|2[abxy]|sha1|md5)\\$[./A-Za-z0-9$=,]{8,})$',
+        secret: true,
+        optional: true,
+        writeOnly: true,
+        expected: 'a crypt(3) password hash such as $6$salt$… or $y$j9T$…, not a plain password',
+        hint: 'generate one with `openssl passwd -6` (or `mkpasswd -m yescrypt`) and paste its output, in quotes; never the password itself',
+      }),
       authorized_keys: list(
         Type.String({ pattern: SSH_KEY_PATTERN, expected: KEY_EXPECTED, hint: KEY_HINT }),
         { description: 'More public keys that may log in as the user, one line each, same format as ssh_public_key.' },

@@ -23,10 +23,14 @@ export const nullRecorder = (getBlob: (sha: string) => Promise<Buffer>): Recorde
   getBlob,
 });
 
-/** Keep the content behind every `sha256` field of a snapshot, so rollback and diff can use it later. */
+/**
+ * Keep the content behind a snapshot's `sha256` field (a file) and its `password` tag (a shadow field),
+ * so rollback and diff can use it later.
+ */
 export async function keepContents(recorder: Recorder, contents: Map<string, Buffer>, snapshot: Snapshot): Promise<void> {
-  const sha = snapshot.sha256;
-  if (typeof sha !== 'string') return;
-  const data = contents.get(sha);
-  if (data) await recorder.putBlob(data);
+  const password = typeof snapshot.password === 'string' && snapshot.password.startsWith('sha256:') ? snapshot.password.slice(7) : undefined;
+  for (const sha of [snapshot.sha256, password]) {
+    const data = typeof sha === 'string' ? contents.get(sha) : undefined;
+    if (data) await recorder.putBlob(data);
+  }
 }

@@ -29,6 +29,10 @@ export interface Account {
   groups: string[];
   /** Key types in ~/.ssh/authorized_keys{,2}; null when unreadable (not root). */
   keyTypes: string[] | null;
+  /** Whether /etc/shadow holds a usable password (a hash, not locked); unknown when unreadable. */
+  hasPassword?: boolean | null;
+  /** Whether sudoers lets the user (or one of its groups) run everything without a password; unknown when unreadable. */
+  sudoNopasswd?: boolean | null;
 }
 
 export interface UfwRule {
@@ -54,11 +58,13 @@ const PROBE = [
   'PATH="$PATH:/usr/sbin:/sbin"',
   ...ALGORITHM_TYPES.map((t) => `echo @${t}; ssh -Q ${t} 2>/dev/null`),
   "echo @port; sshd -T 2>/dev/null | grep -i '^port '",
+  // Only root reads sudoers: the marker line alone then means "unknown", not "none".
+  "echo @nopasswd; [ -r /etc/sudoers ] && echo '#readable' && cat /etc/sudoers /etc/sudoers.d/* 2>/dev/null | grep -iE '^[^#]*NOPASSWD: *ALL *$'",
   'echo @socket; systemctl is-enabled ssh.socket 2>/dev/null',
   'true',
 ].join('; ');
 
-const FILES = ['/etc/passwd', '/etc/group', '/etc/ssh/sshd_config', ...Object.values(UFW_FILES)];
+const FILES = ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/ssh/sshd_config', ...Object.values(UFW_FILES)];
 
 /** `root`: whether this run can read other users' files, so a missing authorized_keys means none. */
 export async function readSshFacts(host: Host, root: boolean): Promise<SshFacts> {
@@ -74,6 +80,12 @@ export async function readSshFacts(host: Host, root: boolean): Promise<SshFacts>
     const keys = await host.readFiles(Object.values(accounts).flatMap(keyFiles));
     for (const a of Object.values(accounts)) a.keyTypes = keyFiles(a).flatMap((p) => authorizedKeyTypes(keys.get(p)?.toString('utf8') ?? ''));
   }
+  const shadow = text('/etc/shadow');
+  const nopasswd = sections.get('nopasswd') ?? [];
+  for (const [name, a] of Object.entries(accounts)) {
+    a.hasPassword = shadow === null ? null : usablePassword(shadow, name);
+    a.sudoNopasswd = nopasswd[0] === '#readable' ? grantsNopasswd(nopasswd.slice(1), name, a.groups) : null;
+  }
   const ports = (sections.get('port') ?? []).map((l) => Number(l.split(/\s+/)[1])).filter((n) => Number.isInteger(n) && n > 0);
   const sshdConfig = text('/etc/ssh/sshd_config');
   return {
@@ -84,6 +96,20 @@ export async function readSshFacts(host: Host, root: boolean): Promise<SshFacts>
     accounts,
     ufw: ufwFacts(files),
   };
+}
+
+/** The shadow field of `name` holds a hash that can be typed: not empty, not `*`, not locked with `!`. */
+export function usablePassword(shadow: string, name: string): boolean {
+  const field = shadow.split('\n').map((l) => l.split(':')).find((f) => f[0] === name)?.[1] ?? '';
+  return field.startsWith('$');
+}
+
+/** Some `WHO … NOPASSWD: ALL` line names the user, one of its groups (`%sudo`) or ALL. */
+export function grantsNopasswd(lines: readonly string[], name: string, groups: readonly string[]): boolean {
+  return lines.some((l) => {
+    const who = l.trim().split(/\s+/)[0] ?? '';
+    return who === name || who === 'ALL' || (who.startsWith('%') && groups.includes(who.slice(1)));
+  });
 }
 
 /** `@name` lines start a section; the lines after it are its values. */

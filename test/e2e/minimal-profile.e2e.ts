@@ -3,7 +3,7 @@
 // Phanes must reach 75), a second apply that changes nothing, and `rollback security`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { bootHost, installPhanes, type LabHost, type Suite } from './harness/index.js';
+import { bootHost, config as lab, installPhanes, type LabHost, type Suite } from './harness/index.js';
 import { expectPhanes, makeLoginKey, summaryOf, writeConfig, type LoginKey } from './support.js';
 import { installed, jailStatus, listenOn, lynisIndex, lynisSuggestions, ndjson, sshFrom, stepKeys, SYSCTL_HOST, tcpOpen, type JsonEvent } from './security-lab.js';
 
@@ -59,6 +59,15 @@ describe('the minimal profile on real hosts', { concurrency: 2 }, () => {
         const r = await jailStatus(host);
         assert.equal(r.exitCode, 0, r.stderr);
         assert.match(r.stdout, /Status for the jail: sshd/);
+      });
+
+      it('lets the key-only login user become root over SSH without a password (sudo -n true), and refuses root', async () => {
+        const sudo = await sshFrom(host, USER, key.privatePath, 'sudo -n true && sudo -n id -un');
+        assert.equal(sudo.exitCode, 0, sudo.stderr);
+        assert.equal(sudo.stdout.trim(), 'root');
+        const root = await sshFrom(host, 'root', lab.sshKey);
+        assert.equal(root.exitCode, 255);
+        assert.match(root.stderr, /Permission denied \(publickey\)/);
       });
 
       it('puts the swap file in fstab', async () => {

@@ -46,6 +46,18 @@ ip -4 addr show dev "$BRIDGE" | grep -q "inet $BRIDGE_ADDR/" || ip addr add "$BR
   || ip link set "$BRIDGE" address "$BRIDGE_MAC"
 ip link set "$BRIDGE" up
 
+# ---------- this machine's own Debian mirror (never a host name written here) ----------
+# The URIs of this machine's apt sources: deb822 `URIs:` lines first, then one-line `deb` entries.
+apt_uris() {
+  { awk '$1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }' /etc/apt/sources.list.d/*.sources 2>/dev/null
+    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+  } | sed 's#/*$##'
+}
+MIRROR=$(apt_uris | grep -v -- '-security$' | head -n 1)
+SECURITY_MIRROR=$(apt_uris | grep -- '-security$' | head -n 1)
+[[ -n $MIRROR ]] || { echo "setup.sh: no Debian mirror in this machine's apt sources (/etc/apt/sources.list.d/*.sources URIs:)" >&2; exit 1; }
+[[ -n $SECURITY_MIRROR ]] || SECURITY_MIRROR="$MIRROR-security"
+
 # ---------- apt-cacher-ng, bound to the bridge address only ----------
 ACNG_CONF=/etc/apt-cacher-ng
 acng_conf="# Written by phanes test/e2e/setup.sh: serve lab hosts on the bridge only.
@@ -57,7 +69,7 @@ acng_changed=
 if [[ $(cat "$ACNG_CONF/zz_phanes_e2e.conf" 2>/dev/null) != "$acng_conf" ]]; then
   echo "$acng_conf" >"$ACNG_CONF/zz_phanes_e2e.conf" && acng_changed=1
 fi
-echo "http://deb.debian.org/debian/" >"$ACNG_CONF/backends_debian"
+echo "$MIRROR/" >"$ACNG_CONF/backends_debian"
 ACNG_RUN=/run/apt-cacher-ng
 acng_up() { curl -fs -o /dev/null --max-time 3 "http://$BRIDGE_ADDR:$ACNG_PORT/acng-report.html"; }
 if [[ -n $acng_changed ]] || ! acng_up; then  # (re)start on a config change or when it does not answer
@@ -93,12 +105,12 @@ remove_tree() {
 configure_base() { # $1 root dir, $2 suite
   local r=$1 suite=$2
   cat >"$r/etc/apt/sources.list" <<EOF
-deb http://deb.debian.org/debian $suite main
-deb http://deb.debian.org/debian $suite-updates main
-deb http://deb.debian.org/debian-security $suite-security main
+deb $MIRROR $suite main
+deb $MIRROR $suite-updates main
+deb $SECURITY_MIRROR $suite-security main
 EOF
   rm -f "$r/etc/apt/sources.list.d/debian.sources"
-  # Retries: on a fresh machine every package comes from deb.debian.org through apt-cacher-ng, and one
+  # Retries: on a fresh machine every package comes from the mirror through apt-cacher-ng, and one
   # dropped upstream connection must not fail a scenario.
   printf 'Acquire::http::Proxy "http://%s:%s";\nAcquire::Retries "3";\n' "$BRIDGE_ADDR" "$ACNG_PORT" >"$r/etc/apt/apt.conf.d/01phanes-e2e-proxy"
   install -d -m 700 "$r/root/.ssh"
@@ -111,6 +123,7 @@ EOF
   rm -f "$r/etc/resolv.conf"; echo "# phanes lab host: no DNS" >"$r/etc/resolv.conf"
   chroot "$r" apt-get clean
   echo "$stamp" >"$r/.phanes-e2e-base"
+  echo "$MIRROR $SECURITY_MIRROR" >"$r/.phanes-e2e-mirror"
 }
 
 # base-<suite> is a symlink to a version dir base-<suite>.XXXXXX. A rebuild swaps the link atomically
@@ -124,7 +137,7 @@ build_base() { # $1 suite
   log "debootstrap $suite (through apt-cacher-ng)"
   http_proxy="http://$BRIDGE_ADDR:$ACNG_PORT" debootstrap --variant=minbase --include="$INCLUDE" \
     --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
-    "$suite" "$tmp/root" http://deb.debian.org/debian >"$tmp/debootstrap.log" 2>&1 \
+    "$suite" "$tmp/root" "$MIRROR" >"$tmp/debootstrap.log" 2>&1 \
     || { tail -30 "$tmp/debootstrap.log" >&2; exit 1; }
   configure_base "$tmp/root" "$suite"
   chmod 755 "$tmp/root"
@@ -151,7 +164,10 @@ prune_bases() { # $1 suite: drop versions that are neither current nor the lower
 for d in "$CACHE_DIR"/.build-*; do [[ -d $d ]] && remove_tree "$d"; done  # leftovers of killed builds
 for suite in $SUITES; do
   stamp="recipe=$BASE_RECIPE include=$INCLUDE key=$(cut -d' ' -f2 "$SSH_KEY.pub") proxy=$BRIDGE_ADDR:$ACNG_PORT"
-  if [[ $(cat "$CACHE_DIR/base-$suite/.phanes-e2e-base" 2>/dev/null) == "$stamp" ]]; then
+  # A base names its mirror in its sources: one built from another mirror is rebuilt (older bases did not record it).
+  mirror_file="$CACHE_DIR/base-$suite/.phanes-e2e-mirror"
+  if [[ $(cat "$CACHE_DIR/base-$suite/.phanes-e2e-base" 2>/dev/null) == "$stamp" ]] \
+    && { [[ ! -e $mirror_file ]] || [[ $(cat "$mirror_file") == "$MIRROR $SECURITY_MIRROR" ]]; }; then
     log "base $suite cached"
   else
     t0=$SECONDS; build_base "$suite"; log "base $suite built in $((SECONDS - t0)) s"

@@ -78,13 +78,13 @@ describe('configJsonSchema', () => {
 
   it('marks secrets x-secret and writeOnly, and only them', () => {
     const secret = properties(schema).filter(([, n]) => n['x-secret'] === true).map(([p]) => p);
-    assert.deepEqual(secret, ['postgres.password', 'redis.password']);
+    assert.deepEqual(secret, ['user.password_hash', 'postgres.password', 'redis.password']);
     for (const [, n] of properties(schema)) if (n['x-secret']) assert.equal(n.writeOnly, true);
   });
 
   it('keeps Phanes-only keywords out', () => {
     const text = JSON.stringify(schema);
-    assert.doesNotMatch(text, /"(secret|expected|hint)":/);
+    assert.doesNotMatch(text, /"(secret|expected|hint|optional)":/);
   });
 
   it('shows the full defaults of a section', () => {

@@ -172,7 +172,7 @@ describe('loadConfig accepts good configs', () => {
 
 describe('secrets, redaction and the config fingerprint', () => {
   it('knows which paths are secret', () => {
-    assert.deepEqual(secretPaths(), ['postgres.password', 'redis.password']);
+    assert.deepEqual(secretPaths(), ['user.password_hash', 'postgres.password', 'redis.password']);
   });
 
   it('replaces secret values with <redacted> and leaves everything else', () => {
