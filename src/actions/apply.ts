@@ -20,6 +20,8 @@ export interface ApplyRequest {
   modules?: string | undefined;
   configFile?: string | undefined;
   dryRun: boolean;
+  /** plan: exit 2 when changes are pending (Terraform's -detailed-exitcode), 0 when none. */
+  detailedExitcode?: boolean;
 }
 
 /**
@@ -69,10 +71,14 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
       run: { version: VERSION, hostname: system.hostname, configSha256: configSha256(loaded.config), ...(profile ? { profile } : {}) },
     });
     if (result.failure) reporter.error(result.failure);
+    if (result.disruptions.length) {
+      reporter.record('disruption', { services: result.disruptions },
+        `${opts.dryRun ? 'Services this run would touch' : 'Services this run touched'}: ${result.disruptions.join(', ')}`);
+    }
     reporter.summary(result.summary, result.durationMs, opts.dryRun);
     if (!result.ok) throw new ReportedFailure(1);
     if (!opts.dryRun) await store.loadState(); // refresh the snapshot cache while we hold the lock
-    return 0;
+    return opts.dryRun && opts.detailedExitcode && result.summary.changed > 0 ? 2 : 0;
   } finally {
     lock?.release();
   }

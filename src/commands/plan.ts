@@ -11,14 +11,16 @@ export class PlanCommand extends PhanesCommand {
     examples: [
       ['Plan the minimal profile with the embedded defaults', 'phanes plan --profile minimal'],
       ['Plan with your config, as NDJSON', 'phanes plan --profile minimal --config config.yaml --json'],
+      ['In cron or CI: exit 2 when changes are pending, 0 when none, 1 on error', 'phanes plan --profile minimal --detailed-exitcode'],
     ],
   });
 
   profile = Option.String('--profile,-p', { description: 'A profile: minimal, dev, web, database or coolify' });
   modules = Option.String('--modules,-m', { description: 'Comma-separated modules, e.g. baseline,user' });
   config = Option.String('--config,-c', { description: 'The YAML config (default ./config.yaml, else the embedded defaults)' });
+  detailedExitcode = Option.Boolean('--detailed-exitcode', false, { description: 'Exit 2 when changes are pending, 0 when none, 1 on error' });
 
   protected act(core: Core, io: CommandIO): Promise<number> {
-    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true });
+    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true, detailedExitcode: this.detailedExitcode });
   }
 }

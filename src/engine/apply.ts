@@ -25,6 +25,8 @@ export interface ApplyInput {
 
 export interface ApplyResult {
   summary: Summary;
+  /** Services this run starts, stops, reloads or restarts (or would), as `unit (action)`: the disruption. */
+  disruptions: string[];
   durationMs: number;
   ok: boolean;
   failure?: unknown;
@@ -48,6 +50,13 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
   let dirty = false; // a change happened since the batch read: re-read before the next change
   let failure: unknown;
   let seq = 0;
+  const disruptions: string[] = [];
+  /** A service step that changed or would change is a disruption an operator should see before saying yes. */
+  const noteDisruption = (decl: Decl, changes: readonly string[]): void => {
+    if (decl.kind !== 'service') return;
+    const acts = changes.filter((c) => ['start', 'stop', 'reload', 'restart'].includes(c));
+    if (acts.length) disruptions.push(`${decl.id} (${acts.join(', ')})`);
+  };
   const emit = (e: PhanesEvent): Promise<void> => (dryRun ? Promise.resolve() : recorder.append(e));
 
   await emit({ type: 'RunStarted', data: { runId, at: now(), command: 'apply', modules: input.plan.map((p) => p.module.name), ...input.run } });
@@ -109,6 +118,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         batch.forEach((b, j) => {
           cache.set(b.ref.key, kind.predict(b.current, b.decl));
           counts.changed++;
+          noteDisruption(b.decl, b.changes);
           for (const n of b.decl.notify ?? []) ctx.notified.add(n);
           reporter.step({ module: module.name, key: b.ref.key, label: b.ref.label, status: 'planned', changes: b.changes, ...(diffs[j] ? { diff: diffs[j] } : {}) });
         });
@@ -137,6 +147,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
           await keepContents(recorder, ctx.contents, state);
           await emit({ type: 'ChangeApplied', data: { ...b.ref, runId, seq: seqs[j]!, at: now(), after: state } });
           counts.changed++;
+          noteDisruption(b.decl, b.changes);
           for (const n of b.decl.notify ?? []) ctx.notified.add(n);
           reporter.step({ module: module.name, key: b.ref.key, label: b.ref.label, status: 'changed', changes: b.changes, ...(diffs[j] ? { diff: diffs[j] } : {}) });
         }
@@ -160,7 +171,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
   }
   const durationMs = Date.now() - started;
   await emit({ type: 'RunFinished', data: { runId, at: now(), summary: total, durationMs, ok: !failure } });
-  return { summary: total, durationMs, ok: !failure, ...(failure ? { failure } : {}) };
+  return { summary: total, disruptions, durationMs, ok: !failure, ...(failure ? { failure } : {}) };
 }
 
 function add(total: Summary, c: Summary): void {

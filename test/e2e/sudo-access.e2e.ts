@@ -70,7 +70,9 @@ describe('a way to root after hardening, on bookworm', { concurrency: 1 }, () =>
 
   it('sets the password from user.password_hash; sudo asks for it and accepts only the right one over SSH', async () => {
     await writeConfig(host, `username: ${USER}\nssh_public_key: "${key.publicLine}"\nuser:\n  sudo_nopasswd: false\n  password_hash: "${hash}"\n`);
-    outputs += await expectPhanes(host, ['plan', ...MODULES, '--config', '/root/config.yaml']);
+    const plan = await expectPhanes(host, ['plan', ...MODULES, '--config', '/root/config.yaml']);
+    assert.match(plan, /^Services this run would touch: .*\bssh \(reload\)/m, 'plan names the disruption before apply');
+    outputs += plan;
     outputs += await expectPhanes(host, APPLY);
     assert.match(outputs, /user deploy: .*change password/);
     assert.match(await host.readFile(`/etc/sudoers.d/phanes-${USER}`), /^deploy ALL=\(ALL:ALL\) ALL$/m);
@@ -92,9 +94,12 @@ describe('a way to root after hardening, on bookworm', { concurrency: 1 }, () =>
 
   it('turns NOPASSWD on when sudo_nopasswd becomes true, in the drop-in only', async () => {
     await writeConfig(host, `username: ${USER}\nssh_public_key: "${key.publicLine}"\nuser:\n  sudo_nopasswd: true\n  password_hash: "${hash}"\n`);
+    const PLAN_CI = ['plan', ...MODULES, '--config', '/root/config.yaml', '--detailed-exitcode'];
+    await expectPhanes(host, PLAN_CI, 2);
     const out = await expectPhanes(host, APPLY);
     outputs += out;
     assert.match(out, /^Summary: 1 changed/m);
+    await expectPhanes(host, PLAN_CI, 0);
     assert.equal((await sshFrom(host, USER, key.privatePath, 'sudo -n true')).exitCode, 0);
   });
 
