@@ -25,4 +25,7 @@ export const security: Module = {
     ];
   },
   preflight: (ctx) => sshPreflight(ctx),
+  // Whatever the journal says, the rule that lets ssh in on the configured port stays.
+  keeps: ({ config }) => Object.fromEntries([`${config.security.ssh_port}`, `${config.security.ssh_port}/tcp`]
+    .map((spec) => [`ufw:allow ${spec}`, `it allows ssh on port ${config.security.ssh_port}`])),
 };

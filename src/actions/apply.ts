@@ -69,6 +69,7 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
     const result = await applyModules({
       host: target, plan, dryRun: opts.dryRun, recorder, projection, reporter, secrets: loaded.secrets,
       run: { version: VERSION, hostname: system.hostname, configSha256: configSha256(loaded.config), ...(profile ? { profile } : {}) },
+      keep: new Map(modules.flatMap((m) => Object.entries(m.keeps?.(ctx) ?? {}))),
     });
     if (result.failure) reporter.error(result.failure);
     if (result.disruptions.length) {

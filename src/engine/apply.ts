@@ -9,7 +9,9 @@ import { jsonEqual, keyOf, type Decl, type KindContext } from '../resources/type
 import { redactText } from '../../state/redact.js';
 import { kindContext, readAll } from './context.js';
 import type { Module } from './module.js';
+import { declOf } from './rebuild.js';
 import { keepContents, type Recorder } from './recorder.js';
+import { revertResource, type RevertRun } from './revert.js';
 
 export interface ApplyInput {
   host: Host;
@@ -21,6 +23,8 @@ export interface ApplyInput {
   reporter: Reporter;
   secrets: readonly string[];
   run: { profile?: string; version: string; hostname: string; configSha256?: string };
+  /** Keys pruning must never revert, with the reason (the rule that allows the current ssh port). */
+  keep?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyResult {
@@ -43,8 +47,10 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
   const { host, recorder, reporter, dryRun } = input;
   const started = Date.now();
   const runId = randomUUID();
-  const ctx = kindContext(host, recorder, input.secrets);
   const all = input.plan.flatMap((p) => p.decls);
+  const declared = new Set(all.map(keyOf));
+  const stale = new Map(input.plan.map(({ module }) => [module.name, staleResources(input.projection, module.name, declared)]));
+  const ctx = kindContext(host, recorder, input.secrets, false, new Set([...stale.values()].flat().filter((r) => r.changedByPhanes).map((r) => r.key)));
   const cache = await readAll(ctx, all);
   const total = empty();
   let dirty = false; // a change happened since the batch read: re-read before the next change
@@ -162,7 +168,28 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       }
       if (!failure) ctx.notified.delete(key);
     }
-    if (failure) counts.skipped += decls.length - counts.changed - counts.unchanged - counts.skipped - counts.failed;
+    const gone = stale.get(module.name) ?? [];
+    if (!failure && gone.length) {
+      // What this module managed in its last run and no longer declares goes back to its before-state.
+      const states = await readAll(ctx, gone.map(declOf));
+      const run: RevertRun = {
+        ctx, recorder, reporter, emit, runId, dryRun, force: false, secrets: input.secrets, summary: counts,
+        why: 'revert (no longer in the config)', nextSeq: () => ++seq,
+      };
+      for (const r of gone) {
+        const kept = r.kind === 'user' ? 'a user is never deleted by apply; `phanes rollback user --force` removes it' : input.keep?.get(r.key);
+        if (kept) {
+          counts.unchanged++;
+          reporter.step({ module: module.name, key: r.key, label: r.label, status: 'unchanged', changes: [], reason: `no longer managed (kept): ${kept}` });
+          continue;
+        }
+        const current = dirty && !dryRun ? (await readAll(ctx, [declOf(r)])).get(r.key) ?? {} : states.get(r.key) ?? {};
+        if ((await revertResource(run, r, current)) === 'failed') failure = new PhanesError(`${r.label}: reverting what the config no longer declares failed`);
+        dirty = true;
+        if (failure) break;
+      }
+    }
+    if (failure) counts.skipped = Math.max(0, decls.length - counts.changed - counts.unchanged - counts.failed);
     const result: ModuleResult = failure ? 'failed' : counts.changed ? 'changed' : 'unchanged';
     const durationMs = Date.now() - mStart;
     reporter.moduleEnd(module.name, result, counts, durationMs);
@@ -172,6 +199,12 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
   const durationMs = Date.now() - started;
   await emit({ type: 'RunFinished', data: { runId, at: now(), summary: total, durationMs, ok: !failure } });
   return { summary: total, disruptions, durationMs, ok: !failure, ...(failure ? { failure } : {}) };
+}
+
+/** Resources `module` managed in its last runs that no declaration of this run names, newest first. */
+function staleResources(projection: ProjectedState, module: string, declared: ReadonlySet<string>): ManagedResource[] {
+  return (projection.modules[module]?.keys ?? []).filter((k) => !declared.has(k)).reverse()
+    .map((k) => projection.resources[k]).filter((r): r is ManagedResource => r !== undefined && r.module === module);
 }
 
 function add(total: Summary, c: Summary): void {

@@ -19,4 +19,6 @@ export interface Module {
   resources(ctx: ModuleContext): Decl[];
   /** Reasons to refuse the whole run before anything changes (lockout safety). */
   preflight?(ctx: ModuleContext): string[];
+  /** Resource keys that must never be reverted as "no longer in the config", with the reason. */
+  keeps?(ctx: ModuleContext): Record<string, string>;
 }

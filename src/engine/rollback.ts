@@ -7,7 +7,8 @@ import { kindOf } from '../resources/index.js';
 import { jsonEqual } from '../resources/types.js';
 import { redactText } from '../../state/redact.js';
 import { kindContext, readAll } from './context.js';
-import { keepContents, type Recorder } from './recorder.js';
+import type { Recorder } from './recorder.js';
+import { revertResource, type RevertRun } from './revert.js';
 import { declOf, notifyMap } from './rebuild.js';
 
 export interface RollbackInput {
@@ -47,56 +48,15 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
 
   await emit({ type: 'RunStarted', data: { runId, at: now(), command: 'rollback', modules: [input.module], ...input.run } });
   reporter.moduleStart(input.module, 'rollback');
+  const run: RevertRun = {
+    ctx, recorder, reporter, emit, runId, dryRun, force: input.force, secrets: input.secrets, summary, why: 'restore',
+    nextSeq: () => ++seq,
+  };
   for (const r of resources) {
-    const kind = kindOf(r.kind);
-    const decl = declOf(r);
-    const ref = { module: r.module, key: r.key, kind: r.kind, id: r.id, label: r.label };
-    const current = (seq > 0 && !dryRun ? (await readAll(ctx, [decl])).get(r.key) : cache.get(r.key)) ?? {};
-    if (!r.changedByPhanes) {
-      summary.unchanged++;
-      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'unchanged', changes: [], reason: 'Phanes did not change it; no longer watched' });
-      await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: ++seq, at: now(), result: 'left', after: current, note: 'not changed by Phanes; no longer watched' } });
-      continue;
-    }
-    const changes = kind.diff(current, { ...decl, desired: pick(r.original, decl.desired) }, ctx);
-    if (!kind.volatile && Object.keys(decl.desired).every((k) => jsonEqual(current[k], r.original[k]))) {
-      // Already as it was before Phanes (e.g. apt removed it along with another package): nothing to undo.
-      summary.changed++;
-      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'changed', changes: ['already as before'] });
-      if (!dryRun) await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: ++seq, at: now(), result: 'restored', after: current, note: 'already as before' } });
-      continue;
-    }
-    const drift = r.after && !kind.volatile ? kind.diff(current, decl, ctx) : [];
-    if (drift.length && !input.force) {
-      const shown = kind.show && r.after ? await kind.show(ctx, r.after, current, decl).catch(() => undefined) : undefined;
-      summary.skipped++;
-      ok = false;
-      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'skipped', changes: drift, reason: 'changed by someone else since Phanes applied it; re-run with --force to restore it anyway', ...(shown ? { diff: redactText(shown, input.secrets) } : {}) });
-      await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: ++seq, at: now(), result: 'refused', after: current, note: 'drifted since apply; not forced' } });
-      continue;
-    }
-    if (dryRun) {
-      summary.changed++;
-      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'planned', changes: changes.length ? changes.map((c) => `restore: ${c}`) : ['release'] });
-      continue;
-    }
-    const s = ++seq;
-    await keepContents(recorder, ctx.contents, current);
-    await emit({ type: 'RevertIntended', data: { ...ref, runId, seq: s, at: now(), target: r.original, current } });
-    try {
-      const outcome = await kind.revert(ctx, decl, current, r.original);
-      const after = (await readAll(ctx, [decl])).get(r.key) ?? {};
-      await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: s, at: now(), result: outcome.result, after, ...(outcome.note ? { note: outcome.note } : {}) } });
-      summary.changed++;
-      for (const n of notify.get(r.key) ?? []) toReload.add(n);
-      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'changed', changes: changes.length ? changes.map((c) => `restore: ${c}`) : ['restored'], ...(outcome.note ? { reason: outcome.note } : {}) });
-    } catch (error) {
-      ok = false;
-      summary.failed++;
-      const message = redactText(error instanceof Error ? error.message : String(error), input.secrets);
-      await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: s, at: now(), result: 'failed', after: current, note: message } });
-      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'failed', changes, error: message });
-    }
+    const current = (seq > 0 && !dryRun ? (await readAll(ctx, [declOf(r)])).get(r.key) : cache.get(r.key)) ?? {};
+    const status = await revertResource(run, r, current);
+    if (status === 'refused' || status === 'failed') ok = false;
+    if (status === 'restored' && !dryRun) for (const n of notify.get(r.key) ?? []) toReload.add(n);
   }
   // A later step can take away what an earlier restore put back (purging locales removes the
   // /etc/default/locale link on trixie): kinds that know such leftovers settle them last.
@@ -116,9 +76,4 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
   reporter.moduleEnd(input.module, ok ? (summary.changed ? 'changed' : 'unchanged') : 'failed', summary, durationMs);
   await emit({ type: 'RunFinished', data: { runId, at: now(), summary, durationMs, ok } });
   return { summary, ok, durationMs };
-}
-
-/** The fields of `from` that `like` names: the before-state restricted to what Phanes manages. */
-function pick(from: Snapshot, like: Snapshot): Snapshot {
-  return Object.fromEntries(Object.keys(like).filter((k) => k in from).map((k) => [k, from[k]!]));
 }

@@ -23,7 +23,7 @@ find "$RUN_DIR-logs" -name '*.log' -mtime +1 -delete 2>/dev/null  # hosts' conso
 
 # Each scenario file is a process; two at a time boot their hosts in parallel on 2 cores.
 # setsid: the runner gets its own process group, so a signal reaches every scenario process at once.
-setsid npx tsx --test --test-concurrency=2 --test-timeout=900000 --test-reporter=spec "${scenarios[@]}" &
+setsid npx tsx --test --test-concurrency=2 --test-timeout=2400000 --test-reporter=spec "${scenarios[@]}" &
 runner=$!
 # On Ctrl-C/TERM each scenario process takes its hosts down (harness registry); cleanup.sh catches the rest.
 interrupted() {

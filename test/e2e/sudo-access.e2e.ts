@@ -114,6 +114,19 @@ describe('a way to root after hardening, on bookworm', { concurrency: 1 }, () =>
     assert.equal(grep.stdout, '', `the hash is in ${grep.stdout}`);
   });
 
+  it('moves ssh to 2222 and prunes the rule for 22 that the config no longer declares; the key logs in on 2222', async () => {
+    await writeConfig(host, `username: ${USER}\nssh_public_key: "${key.publicLine}"\nsecurity:\n  ssh_port: 2222\nuser:\n  sudo_nopasswd: true\n  password_hash: "${hash}"\n`);
+    const plan = await expectPhanes(host, ['plan', ...MODULES, '--config', '/root/config.yaml']);
+    assert.match(plan, /ufw allow 22\/tcp: revert \(no longer in the config\)/);
+    await expectPhanes(host, APPLY);
+    const { stdout } = await host.exec(['ufw', 'status']);
+    assert.match(stdout, /^2222\/tcp\s+ALLOW\s/m);
+    assert.doesNotMatch(stdout, /^22\/tcp\s/m, `a rule for 22 is left:\n${stdout}`);
+    const r = await sshFrom(host, USER, key.privatePath, 'id -un', 2222);
+    assert.equal(r.stdout.trim(), USER, r.stderr);
+    assert.match(await expectPhanes(host, APPLY), /^Summary: 0 changed/m);
+  });
+
   it('rolls user back: the previous password and no sudoers drop-in', async () => {
     const shadowBefore = (await host.exec(['getent', 'shadow', USER])).stdout;
     assert.ok(shadowBefore.includes(hash));
