@@ -49,8 +49,8 @@ ip link set "$BRIDGE" up
 # ---------- this machine's own Debian mirror (never a host name written here) ----------
 # The URIs of this machine's apt sources: deb822 `URIs:` lines first, then one-line `deb` entries.
 apt_uris() {
-  { awk '$1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }' /etc/apt/sources.list.d/*.sources 2>/dev/null
-    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+  { awk '$1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true
+    awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true
   } | sed 's#/*$##'
 }
 MIRROR=$(apt_uris | grep -v -- '-security$' | head -n 1)
