@@ -109,6 +109,20 @@ export type ChangeReverted = Ev<'ChangeReverted', ResourceRef & {
   result: RevertResult;
   after: Snapshot;
   note?: string;
+  /** `prune`: apply reverted it because the config no longer declares it; absent for rollback. */
+  cause?: 'prune';
+}>;
+
+/**
+ * A module switched off (`<module>.enabled: false`): Phanes forgets what it managed and changes
+ * nothing on the host. `rollback <module>` before switching it off is how a module is undone.
+ */
+export type Released = Ev<'Released', {
+  runId: string;
+  at: string;
+  module: string;
+  keys: string[];
+  reason: string;
 }>;
 
 export type ModuleFinished = Ev<'ModuleFinished', Summary & {
@@ -138,6 +152,7 @@ export type PhanesEvent =
   | StepSkipped
   | RevertIntended
   | ChangeReverted
+  | Released
   | ModuleFinished
   | RunFinished;
 

@@ -173,6 +173,11 @@ export function evolve(state: ProjectedState, event: PhanesEvent): ProjectedStat
         lastRunId: d.runId,
       });
     }
+    case 'Released': {
+      const keys = new Set(event.data.keys);
+      const left = Object.values(s.resources).filter((r) => keys.has(r.key) && r.module === event.data.module);
+      return left.reduce((acc, r) => forget(acc, r), s);
+    }
     case 'ModuleFinished': {
       const d = event.data;
       return withModule(s, d.module, (m) => ({ ...m, lastRunId: d.runId, lastResult: d.result, lastFinishedAt: d.at }));

@@ -11,6 +11,7 @@ const KNOWN: Record<EventType, true> = {
   StepSkipped: true,
   RevertIntended: true,
   ChangeReverted: true,
+  Released: true,
   ModuleFinished: true,
   RunFinished: true,
 };

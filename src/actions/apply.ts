@@ -24,6 +24,12 @@ export interface ApplyRequest {
   detailedExitcode?: boolean;
 }
 
+/** `<module>.enabled: false` in the config: the module is released rather than applied. */
+function switchedOff(config: object, module: string): boolean {
+  const section = (config as Record<string, unknown>)[module];
+  return typeof section === 'object' && section !== null && (section as { enabled?: unknown }).enabled === false;
+}
+
 /**
  * apply, plan and the seed's legacy form share this: load and validate the config, resolve the
  * modules, refuse unsafe runs before anything changes, then run the engine (dry on a read-only host).
@@ -41,7 +47,7 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
       suggestion: `run it with sudo, or preview with \`phanes plan ${profile ? `--profile ${profile}` : `--modules ${ctx.modules.join(',')}`}\` as any user`,
     });
   }
-  const refusals = modules.flatMap((m) => m.preflight?.(ctx) ?? []);
+  const refusals = modules.filter((m) => !switchedOff(loaded.config, m.name)).flatMap((m) => m.preflight?.(ctx) ?? []);
   if (refusals.length && !opts.dryRun) {
     throw new RefusedError(`refusing to apply; nothing was changed:\n  - ${refusals.join('\n  - ')}`, { suggestion: 'fix the config as described, then re-run' });
   }
@@ -70,6 +76,7 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
       host: target, plan, dryRun: opts.dryRun, recorder, projection, reporter, secrets: loaded.secrets,
       run: { version: VERSION, hostname: system.hostname, configSha256: configSha256(loaded.config), ...(profile ? { profile } : {}) },
       keep: new Map(modules.flatMap((m) => Object.entries(m.keeps?.(ctx) ?? {}))),
+      released: new Map(modules.filter((m) => switchedOff(loaded.config, m.name)).map((m) => [m.name, `${m.name}.enabled is false`])),
     });
     if (result.failure) reporter.error(result.failure);
     if (result.disruptions.length) {

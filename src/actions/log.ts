@@ -24,7 +24,9 @@ export function describeEvent(e: PhanesEvent, intents: ReadonlyMap<string, Inten
     case 'ChangeFailed':
       return `${e.data.module}: FAILED ${e.data.label}: ${e.data.error}`;
     case 'ChangeReverted':
-      return `${e.data.module}: rollback ${e.data.result} ${e.data.label}${e.data.note ? ` (${e.data.note})` : ''}`;
+      return `${e.data.module}: ${e.data.cause === 'prune' ? 'pruned (no longer in the config),' : 'rollback'} ${e.data.result} ${e.data.label}${e.data.note ? ` (${e.data.note})` : ''}`;
+    case 'Released':
+      return `${e.data.module}: released ${e.data.keys.length} resource${e.data.keys.length === 1 ? '' : 's'} (${e.data.reason}); the host was not changed`;
     case 'StepSkipped':
       return `${e.data.module}: skipped ${e.data.label} (${e.data.reason})`;
     case 'ModuleFinished':

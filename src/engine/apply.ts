@@ -25,6 +25,8 @@ export interface ApplyInput {
   run: { profile?: string; version: string; hostname: string; configSha256?: string };
   /** Keys pruning must never revert, with the reason (the rule that allows the current ssh port). */
   keep?: ReadonlyMap<string, string>;
+  /** Modules switched off in the config, with the reason: released, never reverted. */
+  released?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyResult {
@@ -49,7 +51,8 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
   const runId = randomUUID();
   const all = input.plan.flatMap((p) => p.decls);
   const declared = new Set(all.map(keyOf));
-  const stale = new Map(input.plan.map(({ module }) => [module.name, staleResources(input.projection, module.name, declared)]));
+  const stale = new Map(input.plan.filter(({ module }) => !input.released?.has(module.name))
+    .map(({ module }) => [module.name, staleResources(input.projection, module.name, declared)]));
   const ctx = kindContext(host, recorder, input.secrets, false, new Set([...stale.values()].flat().filter((r) => r.changedByPhanes).map((r) => r.key)));
   const cache = await readAll(ctx, all);
   const total = empty();
@@ -65,12 +68,29 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
   };
   const emit = (e: PhanesEvent): Promise<void> => (dryRun ? Promise.resolve() : recorder.append(e));
 
+  /** Forget what a switched-off module managed, without touching the host, and say so. */
+  const release = async (name: string, reason: string): Promise<void> => {
+    const keys = (input.projection.modules[name]?.keys ?? []).filter((k) => input.projection.resources[k]?.module === name);
+    if (keys.length) {
+      reporter.record('released', { module: name, keys, reason },
+        `  ${name}: ${dryRun ? 'would release' : 'released'} ${keys.length} resource${keys.length === 1 ? '' : 's'} (${reason}): Phanes forgets them and changes nothing on the host; \`phanes rollback ${name}\` undoes a module`);
+      await emit({ type: 'Released', data: { runId, at: now(), module: name, keys, reason } });
+    }
+    reporter.moduleEnd(name, 'unchanged', empty(), 0, reason);
+    await emit({ type: 'ModuleFinished', data: { runId, at: now(), module: name, result: 'unchanged', ...empty(), durationMs: 0, note: reason } });
+  };
+
   await emit({ type: 'RunStarted', data: { runId, at: now(), command: 'apply', modules: input.plan.map((p) => p.module.name), ...input.run } });
 
   for (const { module, decls } of input.plan) {
     const mStart = Date.now();
     const counts = empty();
     reporter.moduleStart(module.name, module.description);
+    const off = input.released?.get(module.name);
+    if (off !== undefined) {
+      await release(module.name, off);
+      continue;
+    }
     if (failure) {
       counts.skipped = decls.length;
       reporter.moduleEnd(module.name, 'skipped', counts, 0, 'an earlier module failed');
@@ -174,7 +194,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       const states = await readAll(ctx, gone.map(declOf));
       const run: RevertRun = {
         ctx, recorder, reporter, emit, runId, dryRun, force: false, secrets: input.secrets, summary: counts,
-        why: 'revert (no longer in the config)', nextSeq: () => ++seq,
+        why: 'revert (no longer in the config)', cause: 'prune', nextSeq: () => ++seq,
       };
       for (const r of gone) {
         const kept = r.kind === 'user' ? 'a user is never deleted by apply; `phanes rollback user --force` removes it' : input.keep?.get(r.key);

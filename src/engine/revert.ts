@@ -21,6 +21,8 @@ export interface RevertRun {
   summary: Summary;
   /** Shown before each change line, e.g. `revert (no longer in the config)`. */
   why: string;
+  /** Recorded on each outcome: `prune` when apply reverts what the config no longer declares. */
+  cause?: 'prune';
 }
 
 export type RevertStatus = 'restored' | 'as-before' | 'released' | 'refused' | 'failed';
@@ -39,11 +41,12 @@ export async function revertResource(run: RevertRun, r: ManagedResource, current
   const step = (status: 'changed' | 'unchanged' | 'skipped' | 'planned' | 'failed', changes: string[], extra: { reason?: string; diff?: string; error?: string } = {}): void =>
     reporter.step({ module: r.module, key: r.key, label: r.label, status, changes, ...extra });
   const at = now();
+  const cause = run.cause ? { cause: run.cause } : {};
 
   if (!r.changedByPhanes) {
     summary.unchanged++;
     step('unchanged', [], { reason: 'Phanes did not change it; no longer watched' });
-    if (!dryRun) await run.emit({ type: 'ChangeReverted', data: { ...ref, runId: run.runId, seq: run.nextSeq(), at, result: 'left', after: current, note: 'not changed by Phanes; no longer watched' } });
+    if (!dryRun) await run.emit({ type: 'ChangeReverted', data: { ...ref, ...cause, runId: run.runId, seq: run.nextSeq(), at, result: 'left', after: current, note: 'not changed by Phanes; no longer watched' } });
     return 'released';
   }
   const changes = kind.diff(current, { ...decl, desired: pick(r.original, decl.desired) }, ctx).map((c) => `${run.why}: ${c}`);
@@ -51,7 +54,7 @@ export async function revertResource(run: RevertRun, r: ManagedResource, current
     // Already as it was before Phanes (e.g. apt removed it along with another package): nothing to undo.
     summary.changed++;
     step('changed', ['already as before']);
-    if (!dryRun) await run.emit({ type: 'ChangeReverted', data: { ...ref, runId: run.runId, seq: run.nextSeq(), at, result: 'restored', after: current, note: 'already as before' } });
+    if (!dryRun) await run.emit({ type: 'ChangeReverted', data: { ...ref, ...cause, runId: run.runId, seq: run.nextSeq(), at, result: 'restored', after: current, note: 'already as before' } });
     return 'as-before';
   }
   const drift = r.after && !kind.volatile ? kind.diff(current, decl, ctx) : [];
@@ -59,7 +62,7 @@ export async function revertResource(run: RevertRun, r: ManagedResource, current
     const shown = kind.show && r.after ? await kind.show(ctx, r.after, current, decl).catch(() => undefined) : undefined;
     summary.skipped++;
     step('skipped', drift, { reason: 'changed by someone else since Phanes applied it; re-run with --force to restore it anyway', ...(shown ? { diff: redactText(shown, run.secrets) } : {}) });
-    if (!dryRun) await run.emit({ type: 'ChangeReverted', data: { ...ref, runId: run.runId, seq: run.nextSeq(), at, result: 'refused', after: current, note: 'drifted since apply; not forced' } });
+    if (!dryRun) await run.emit({ type: 'ChangeReverted', data: { ...ref, ...cause, runId: run.runId, seq: run.nextSeq(), at, result: 'refused', after: current, note: 'drifted since apply; not forced' } });
     return 'refused';
   }
   if (dryRun) {
@@ -73,14 +76,14 @@ export async function revertResource(run: RevertRun, r: ManagedResource, current
   try {
     const outcome = await kind.revert(ctx, decl, current, r.original);
     const after = (await readOne(ctx, r)) ?? {};
-    await run.emit({ type: 'ChangeReverted', data: { ...ref, runId: run.runId, seq, at: now(), result: outcome.result, after, ...(outcome.note ? { note: outcome.note } : {}) } });
+    await run.emit({ type: 'ChangeReverted', data: { ...ref, ...cause, runId: run.runId, seq, at: now(), result: outcome.result, after, ...(outcome.note ? { note: outcome.note } : {}) } });
     summary.changed++;
     step('changed', changes.length ? changes : ['restored'], outcome.note ? { reason: outcome.note } : {});
     return 'restored';
   } catch (error) {
     summary.failed++;
     const message = redactText(error instanceof Error ? error.message : String(error), run.secrets);
-    await run.emit({ type: 'ChangeReverted', data: { ...ref, runId: run.runId, seq, at: now(), result: 'failed', after: current, note: message } });
+    await run.emit({ type: 'ChangeReverted', data: { ...ref, ...cause, runId: run.runId, seq, at: now(), result: 'failed', after: current, note: message } });
     step('failed', changes, { error: message });
     return 'failed';
   }

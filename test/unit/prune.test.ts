@@ -11,9 +11,12 @@ import { collectingReporter } from './support/plan.js';
 
 const mod = (name: string, decls: Decl[]): { module: Module; decls: Decl[] } => ({ module: { name, description: name, resources: () => decls }, decls });
 
-async function run(host: MemoryHost, rec: ReturnType<typeof memoryRecorder>, plan: { module: Module; decls: Decl[] }[], dryRun = false, keep?: Map<string, string>) {
+async function run(host: MemoryHost, rec: ReturnType<typeof memoryRecorder>, plan: { module: Module; decls: Decl[] }[], dryRun = false, keep?: Map<string, string>, released?: Map<string, string>) {
   const reporter = collectingReporter();
-  const result = await applyModules({ host, plan, dryRun, recorder: rec, projection: project(rec.events), reporter, secrets: [], run: { version: 't', hostname: 'h' }, ...(keep ? { keep } : {}) });
+  const result = await applyModules({
+    host, plan, dryRun, recorder: rec, projection: project(rec.events), reporter, secrets: [], run: { version: 't', hostname: 'h' },
+    ...(keep ? { keep } : {}), ...(released ? { released } : {}),
+  });
   return { result, steps: reporter.steps };
 }
 
@@ -66,5 +69,27 @@ describe('resources the config no longer declares', () => {
     assert.equal(result.summary.changed, 0);
     assert.equal(host.text('/etc/shared'), 's\n');
     assert.equal(host.text('/etc/b'), 'b\n', 'module b is not in the run: left alone');
+  });
+
+  it('are released, not reverted, when their module is switched off: the host keeps them and Phanes forgets them', async () => {
+    const host = new MemoryHost();
+    host.put('/etc/kept', 'before\n');
+    const rec = memoryRecorder();
+    await run(host, rec, [mod('m', [file('/etc/kept', { content: 'phanes\n' })])]);
+    const { result } = await run(host, rec, [mod('m', [])], false, undefined, new Map([['m', 'm.enabled is false']]));
+    assert.equal(result.summary.changed, 0);
+    assert.equal(host.text('/etc/kept'), 'phanes\n', 'the host is not changed');
+    const released = rec.events.find((e) => e.type === 'Released');
+    assert.deepEqual(released?.type === 'Released' ? released.data.keys : undefined, ['file:/etc/kept']);
+    assert.equal(project(rec.events).resources['file:/etc/kept'], undefined, 'no longer managed');
+  });
+
+  it('are recorded as prunes, apart from rollbacks', async () => {
+    const host = new MemoryHost();
+    const rec = memoryRecorder();
+    await run(host, rec, [mod('m', [file('/etc/a', { content: 'a\n' })])]);
+    await run(host, rec, [mod('m', [])]);
+    const reverted = rec.events.filter((e) => e.type === 'ChangeReverted');
+    assert.deepEqual(reverted.map((e) => (e.type === 'ChangeReverted' ? [e.data.cause, e.data.result] : [])), [['prune', 'restored']]);
   });
 });
