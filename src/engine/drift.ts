@@ -1,5 +1,6 @@
 import type { ProjectedState } from '../../state/projector.js';
-import type { Host } from '../host/host.js';
+import { dpkgCause, readPackageHistory } from '../facts/package-history.js';
+import type { FileStat, Host } from '../host/host.js';
 import type { DriftItem } from '../report/reporter.js';
 import { kindOf } from '../resources/index.js';
 import { redactText } from '../../state/redact.js';
@@ -38,5 +39,33 @@ export async function detectDrift(host: Host, recorder: Recorder, projection: Pr
       ...(shown ? { diff: redactText(shown, secrets) } : {}),
     });
   }
+  await attributeCauses(host, projection, items);
   return { items, checked: managed.length };
+}
+
+/** Kinds whose id is a path on the host, so dpkg may own it. */
+const PATH_KINDS = new Set(['file', 'line', 'unit-dropin', 'directory']);
+
+/**
+ * Say what most likely caused each drift: dpkg's log for a managed file's owning package (or the
+ * package itself) since Phanes last wrote or saw it, else a change outside Phanes with the mtime.
+ * Runs only when something drifted: one dpkg-query, one log read and one stat batch.
+ */
+async function attributeCauses(host: Host, projection: ProjectedState, items: DriftItem[]): Promise<void> {
+  const drifted = items.filter((i) => i.state === 'drifted');
+  if (!drifted.length) return;
+  const paths = drifted.map((i) => projection.resources[i.key]).filter((r) => r && PATH_KINDS.has(r.kind)).map((r) => r!.id);
+  const [history, stats] = await Promise.all([
+    readPackageHistory(host, paths).catch(() => ({ owners: new Map<string, string>(), actions: [] })),
+    host.statFiles(paths).catch(() => new Map<string, FileStat | null>()),
+  ]);
+  for (const item of drifted) {
+    const r = projection.resources[item.key];
+    if (!r) continue;
+    const isPath = PATH_KINDS.has(r.kind);
+    const pkg = r.kind === 'package' ? r.id : isPath ? history.owners.get(r.id) : undefined;
+    const mtime = isPath ? stats.get(r.id)?.mtimeMs : undefined;
+    item.cause = dpkgCause(history, pkg, r.changedAt)
+      ?? `changed outside Phanes${mtime !== undefined ? ` (modified ${new Date(mtime).toISOString()})` : isPath ? ' (removed)' : ''}`;
+  }
 }

@@ -30,6 +30,8 @@ export interface FileStat {
   isDirectory: boolean;
   /** Target when it is a symlink. */
   linkTarget?: string;
+  /** Last modification, epoch milliseconds. */
+  mtimeMs?: number;
 }
 
 export interface WriteFileOptions {

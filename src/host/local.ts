@@ -40,6 +40,7 @@ export class LocalHost implements Host {
           size: st.size,
           isSymlink: st.isSymbolicLink(),
           isDirectory: st.isDirectory(),
+          mtimeMs: st.mtimeMs,
           ...(link !== undefined ? { linkTarget: link } : {}),
         }];
       }),

@@ -86,6 +86,7 @@ export class HumanReporter implements Reporter {
       const tag = d.state === 'drifted' ? this.c.yellow('drift') : this.c.red(d.state);
       this.line(`${tag} ${this.c.bold(d.module)} ${d.label}`);
       for (const c of d.changes) this.line(`    ${c}`);
+      if (d.cause) this.line(`    ${this.c.dim(`cause: ${d.cause}`)}`);
       if (d.diff) this.line(indent(this.colorDiff(d.diff)));
     }
     const text = `${checked} resources checked, ${items.length} drifted`;

@@ -23,6 +23,8 @@ export interface DriftItem {
   state: 'drifted' | 'pending' | 'failed';
   changes: string[];
   diff?: string;
+  /** The likely cause: a package upgrade (from dpkg's log) or a change outside Phanes (with the mtime). */
+  cause?: string;
 }
 
 /**

@@ -114,6 +114,18 @@ describe('a way to root after hardening, on bookworm', { concurrency: 1 }, () =>
     assert.equal(grep.stdout, '', `the hash is in ${grep.stdout}`);
   });
 
+  it('names a package upgrade as the cause when dpkg rewrites a managed conffile, and apply repairs it', async () => {
+    // /etc/issue is a base-files conffile that the security module's hardening writes (the banner).
+    await host.exec('apt-get install -y -q --reinstall -o Dpkg::Options::=--force-confask -o Dpkg::Options::=--force-confnew base-files', { timeoutMs: 600_000 });
+    const status = await expectPhanes(host, ['status'], 2);
+    assert.match(status, /drift security file \/etc\/issue\n/);
+    assert.match(status, /cause: changed by a package upgrade \(base-files \S+ → \S+, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\)/);
+    await host.exec(['sh', '-c', 'echo tampered >> /etc/issue.net']);
+    assert.match(await expectPhanes(host, ['status'], 2), /file \/etc\/issue\.net\n(?: {4}.*\n)*? {4}cause: changed outside Phanes \(modified \d{4}-/);
+    await expectPhanes(host, APPLY);
+    await expectPhanes(host, ['status'], 0);
+  });
+
   it('moves ssh to 2222 and prunes the rule for 22 that the config no longer declares; the key logs in on 2222', async () => {
     await writeConfig(host, `username: ${USER}\nssh_public_key: "${key.publicLine}"\nsecurity:\n  ssh_port: 2222\nuser:\n  sudo_nopasswd: true\n  password_hash: "${hash}"\n`);
     const plan = await expectPhanes(host, ['plan', ...MODULES, '--config', '/root/config.yaml']);
