@@ -65,7 +65,7 @@ async function attributeCauses(host: Host, projection: ProjectedState, items: Dr
     const isPath = PATH_KINDS.has(r.kind);
     const pkg = r.kind === 'package' ? r.id : isPath ? history.owners.get(r.id) : undefined;
     const mtime = isPath ? stats.get(r.id)?.mtimeMs : undefined;
-    item.cause = dpkgCause(history, pkg, r.changedAt)
+    item.cause = dpkgCause(history, pkg, r.changedAt, mtime)
       ?? `changed outside Phanes${mtime !== undefined ? ` (modified ${new Date(mtime).toISOString()})` : isPath ? ' (removed)' : ''}`;
   }
 }

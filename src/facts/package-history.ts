@@ -33,7 +33,7 @@ export function parseOwners(stdout: string): Map<string, string> {
 }
 
 /** dpkg's local timestamp as epoch milliseconds (the host's time zone, as dpkg wrote it). */
-const dpkgTime = (at: string): number => new Date(at.replace(' ', 'T')).getTime();
+export const dpkgTime = (at: string): number => new Date(at.replace(' ', 'T')).getTime();
 
 export interface PackageHistory {
   owners: Map<string, string>;
@@ -52,13 +52,15 @@ export async function readPackageHistory(host: Host, paths: readonly string[]): 
 
 /**
  * The likely cause of a drift: the last thing dpkg did to `pkg` after `sinceIso` (when Phanes last
- * wrote or saw the resource), or undefined when dpkg did nothing to it since.
+ * wrote or saw the resource), or undefined when dpkg did nothing to it since, or when the file was
+ * modified again after that (`mtimeMs`), which dpkg cannot explain.
  */
-export function dpkgCause(history: PackageHistory, pkg: string | undefined, sinceIso: string): string | undefined {
+export function dpkgCause(history: PackageHistory, pkg: string | undefined, sinceIso: string, mtimeMs?: number): string | undefined {
   if (!pkg) return undefined;
   const since = Date.parse(sinceIso);
   const last = history.actions.filter((a) => a.pkg === pkg && dpkgTime(a.at) >= since - 1000).at(-1);
-  if (!last) return undefined;
+  // dpkg logs whole seconds, after it unpacked: a file written later than that was someone else.
+  if (!last || (mtimeMs !== undefined && mtimeMs > dpkgTime(last.at) + 2000)) return undefined;
   const what = last.action === 'upgrade' || last.action === 'install' ? 'a package upgrade' : `a package ${last.action}`;
   return `changed by ${what} (${last.pkg} ${last.from} → ${last.to}, ${last.at})`;
 }

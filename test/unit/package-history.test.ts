@@ -37,4 +37,11 @@ describe('dpkg history', () => {
     assert.equal(dpkgCause(history, 'nginx-common', new Date('2026-12-04T16:00:00').toISOString()), undefined);
     assert.equal(dpkgCause(history, undefined, new Date(0).toISOString()), undefined);
   });
+
+  it('blames a change outside Phanes when the file was written after dpkg was done with it', () => {
+    const history = { owners: new Map(), actions: parseDpkgLog(LOG) };
+    const since = new Date('2026-12-04T16:00:00').toISOString();
+    assert.equal(dpkgCause(history, 'base-files', since, new Date('2026-12-04T16:30:00').getTime()), undefined);
+    assert.match(dpkgCause(history, 'base-files', since, new Date('2026-12-04T16:10:00').getTime()) ?? '', /^changed by a package upgrade/);
+  });
 });
