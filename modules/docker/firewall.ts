@@ -1,7 +1,6 @@
 import type { ModuleContext } from '../../src/engine/module.js';
 import { render } from '../../src/render.js';
 import { block } from '../../src/resources/block.js';
-import { service } from '../../src/resources/service.js';
 import type { Decl } from '../../src/resources/types.js';
 import { portSpec } from '../../src/resources/ufw.js';
 
@@ -27,13 +26,11 @@ export function ufwDockerRules(allow: readonly string[]): string {
 }
 
 /**
- * The firewall part of the docker module: the DOCKER-USER rules in ufw's after.rules, and `ufw reload`
- * to load them (restarting ufw.service does not: its stop leaves the rules, so its start finds them loaded).
+ * The firewall part of the docker module: the DOCKER-USER rules in ufw's after.rules, loaded with `ufw reload`
+ * after each change (restarting ufw.service does not load them: its stop leaves the rules in place, so its
+ * start finds them loaded and does nothing).
  */
 export function dockerFirewall(ctx: ModuleContext): Decl[] {
   if (!guardsPorts(ctx)) return [];
-  return [
-    block(UFW_AFTER_RULES, UFW_BLOCK_MARKER, ufwDockerRules(ctx.config.security.ufw.allow), ['service:ufw.service']),
-    service('ufw.service', { onChange: 'reload', reloadWith: ['ufw', 'reload'] }),
-  ];
+  return [block(UFW_AFTER_RULES, UFW_BLOCK_MARKER, ufwDockerRules(ctx.config.security.ufw.allow), ['ufw', 'reload'])];
 }

@@ -13,17 +13,23 @@ export interface BlockOptions {
  * A marked block of lines in a file Phanes does not own (/etc/ufw/after.rules): `# BEGIN <marker>`
  * … `# END <marker>`, appended at the end, replaced in place when it changes. The block's previous
  * text is kept as a blob, so rollback puts back exactly what was there (or removes the block).
+ * `reload` runs after every change and revert (its reader has no unit a notify could reload: restarting
+ * ufw.service loads nothing while ufw's rules are in place, and the unit is not even active everywhere).
  */
-export function block(filePath: string, marker: string, text: string, notify?: string[]): Decl<BlockOptions> {
+export function block(filePath: string, marker: string, text: string, reload?: string[]): Decl<BlockOptions> {
   const body = text.replace(/\n+$/, '');
   return {
     kind: 'block',
     id: `${filePath}#${marker}`,
-    desired: { present: true, sha256: sha256(body) },
+    // The reload is recorded with the change (like a command's undo), so rollback runs it without the config.
+    desired: { present: true, sha256: sha256(body), ...(reload ? { reload } : {}) },
     options: { text: body },
-    ...(notify ? { notify } : {}),
   };
 }
+
+/** The command that makes the block's reader load the file again (`ufw reload`), if any. */
+const reloadOf = (d: Decl): string[] | undefined =>
+  Array.isArray(d.desired.reload) ? d.desired.reload.filter((a): a is string => typeof a === 'string') : undefined;
 
 const pathOf = (d: { id: string }): string => d.id.slice(0, d.id.indexOf('#'));
 const markerOf = (d: { id: string }): string => d.id.slice(d.id.indexOf('#') + 1);
@@ -68,20 +74,26 @@ export const blockKind: Kind<BlockOptions> = {
   label: (d) => `block "${markerOf(d)}" in ${pathOf(d)}`,
   read,
   diff(current, decl) {
-    if (decl.desired.present === false) return current.present === true ? ['remove'] : [];
-    if (current.present !== true) return ['append'];
-    return current.sha256 === decl.desired.sha256 ? [] : ['replace'];
+    const then = reloadOf(decl) ? [`then ${reloadOf(decl)!.join(' ')}`] : [];
+    if (decl.desired.present === false) return current.present === true ? ['remove', ...then] : [];
+    if (current.present !== true) return ['append', ...then];
+    return current.sha256 === decl.desired.sha256 ? [] : ['replace', ...then];
   },
   predict: (_current, decl) => ({ ...decl.desired }),
   async converge(ctx, decl) {
     const body = decl.desired.present === false ? null : decl.options?.text;
     if (body === undefined) throw new Error(`block ${decl.id} has no text`);
     await edit(ctx, pathOf(decl), (lines) => withBlock(lines, markerOf(decl), body));
+    const reload = reloadOf(decl);
+    if (reload) await ctx.host.run(reload);
   },
   async revert(ctx, decl, _current, target) {
     const body = target.present === true ? await bodyOf(ctx, target) : null;
     await edit(ctx, pathOf(decl), (lines) => withBlock(lines, markerOf(decl), body));
-    return { result: 'restored' };
+    const reload = reloadOf(decl);
+    if (!reload) return { result: 'restored' };
+    const res = await ctx.host.run(reload, { allowFailure: true });
+    return res.exitCode === 0 ? { result: 'restored' } : { result: 'restored', note: `${reload.join(' ')} failed (exit ${res.exitCode}); the file is restored and loads at the next start` };
   },
   async show(ctx, from, to, decl) {
     const own = decl.options?.text;

@@ -55,7 +55,12 @@ const seconds = (t: number): string => `${((Date.now() - t) / 1000).toFixed(1)} 
 describe('the docker module on real hosts', { concurrency: 1 }, () => {
   const run = {} as Record<Suite, PerSuite>;
   let key: LoginKey;
-  const both = (fn: (s: PerSuite, suite: Suite) => Promise<void>): Promise<void[]> => Promise.all(SUITES.map((suite) => fn(run[suite], suite)));
+  /** Runs fn on both hosts at once; every suite's failure is reported, not only the first. */
+  const both = async (fn: (s: PerSuite, suite: Suite) => Promise<void>): Promise<void> => {
+    const results = await Promise.allSettled(SUITES.map((suite) => fn(run[suite], suite)));
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+    if (failed.length) throw new Error(failed.join('\n---\n'));
+  };
   const neighbour = (suite: Suite): LabHost => run[suite === 'bookworm' ? 'trixie' : 'bookworm'].host;
   /** curl from the other lab host to this host's published port: the page, or null when it does not answer. */
   const fromNeighbour = async (suite: Suite): Promise<string | null> => {
@@ -152,6 +157,15 @@ describe('the docker module on real hosts', { concurrency: 1 }, () => {
     }
   });
 
+  it('keeps it closed after docker restarts (as a daemon.json change or a reboot restarts it)', async () => {
+    await both(async (s) => {
+      await s.host.exec(['systemctl', 'restart', 'docker']);
+      await asUser(s, `cd app && ${COMPOSE[s.host.suite]} up -d`);
+      await s.host.exec(`for i in $(seq 50); do curl -s -m 2 http://127.0.0.1:${PORT}/ && exit 0; sleep 0.2; done; exit 1`);
+    });
+    for (const suite of SUITES) assert.equal(await fromNeighbour(suite), null, `${suite}: ${PORT} answered from another lab host after docker restarted`);
+  });
+
   it('changes nothing on a second apply', async () => {
     await both(async ({ host }, suite) => {
       const t = Date.now();
@@ -186,9 +200,11 @@ describe('the docker module on real hosts', { concurrency: 1 }, () => {
       const extra = (await selections(host)).filter((p) => !s.packages.includes(p));
       assert.deepEqual(extra.filter((p) => !auto.has(p)), [], `${suite}: packages left that are not dependencies`);
       await host.exec('apt-get autoremove --purge -y -q', { timeoutMs: 600_000 });
-      assert.deepEqual(await selections(host), s.packages, suite);
-      const changes = etcChanges(s.etc, await snapshotEtc(host));
-      assert.deepEqual(changes.filter((p) => !(p in ALLOWED_ETC)), [], `${suite}: /etc differs from before the docker apply`);
+      const now = await selections(host);
+      assert.deepEqual({ added: now.filter((p) => !s.packages.includes(p)), removed: s.packages.filter((p) => !now.includes(p)) }, { added: [], removed: [] }, suite);
+      const etc = await snapshotEtc(host);
+      const changes = etcChanges(s.etc, etc).filter((p) => !(p in ALLOWED_ETC));
+      assert.deepEqual(changes, [], `${suite}: /etc differs from before the docker apply:\n${changes.map((p) => `${p}: ${s.etc[p] ?? '(absent)'} → ${etc[p] ?? '(absent)'}`).join('\n')}`);
       // The group file differs by the docker group alone, with nobody in it.
       const added = (await host.readFile('/etc/group')).split('\n').filter((l) => !s.group.split('\n').includes(l));
       assert.equal(added.length, 1, `${suite}: ${added.join('\n')}`);

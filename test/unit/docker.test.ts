@@ -137,14 +137,14 @@ describe('docker group', () => {
 });
 
 describe('docker behind ufw', () => {
-  it('appends the DOCKER-USER block to after.rules and reloads ufw only when security manages ufw in the run', () => {
+  it('appends the DOCKER-USER block to after.rules, then ufw reload, only when security manages ufw in the run', () => {
     const ds = decls(ctxWith());
     const blockDecl = byKey(ds, `block:${UFW_AFTER_RULES}#${UFW_BLOCK_MARKER}`)!;
-    assert.deepEqual(blockDecl.notify, ['service:ufw.service']);
-    assert.deepEqual((byKey(ds, 'service:ufw.service')!.options as { reloadWith?: string[] }).reloadWith, ['ufw', 'reload']);
+    assert.deepEqual(blockDecl.desired.reload, ['ufw', 'reload']);
+    assert.equal(ds.at(-1), blockDecl);
     assert.match(docker.notes!(ctxWith()).join('\n'), /published container ports stay behind ufw/);
     for (const ctx of [ctxWith({}, BOOKWORM, ['baseline', 'docker']), ctxWith({ ufw: false })]) {
-      assert.equal(decls(ctx).some((d) => d.kind === 'block' || d.id === 'ufw.service'), false);
+      assert.equal(decls(ctx).some((d) => d.kind === 'block'), false);
       assert.match(docker.notes!(ctx).join('\n'), /bypass/);
     }
   });
@@ -198,7 +198,7 @@ describe('the block kind', () => {
     const ds = decls(ctxWith()).filter((d) => d.kind === 'block');
     const text = (ds[0]!.options as { text: string }).text;
     const fresh = await planWith({ files: { [UFW_AFTER_RULES]: { content: '*filter\nCOMMIT\n' } } }, ds);
-    assert.deepEqual(fresh.planned.map((s) => s.changes), [['append']]);
+    assert.deepEqual(fresh.planned.map((s) => s.changes), [['append', 'then ufw reload']]);
     assert.match(fresh.planned[0]!.diff ?? '', /^\+-A DOCKER-USER -j ufw-user-forward$/m);
     const done = await planWith({ files: { [UFW_AFTER_RULES]: { content: `*filter\nCOMMIT\n# BEGIN ${UFW_BLOCK_MARKER}\n${text}\n# END ${UFW_BLOCK_MARKER}\n` } } }, ds);
     assert.deepEqual(done.planned, []);
