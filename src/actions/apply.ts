@@ -51,7 +51,7 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
   if (refusals.length && !opts.dryRun) {
     throw new RefusedError(`refusing to apply; nothing was changed:\n  - ${refusals.join('\n  - ')}`, { suggestion: 'fix the config as described, then re-run' });
   }
-  const plan = modules.map((module) => ({ module, decls: module.resources(ctx) }));
+  const plan = modules.map((module) => ({ module, decls: module.resources(ctx), notes: module.notes?.(ctx) ?? [] }));
 
   reporter.runStart({
     command: opts.dryRun ? "plan" : "apply", modules: [...ctx.modules], dryRun: opts.dryRun, host: target.name,

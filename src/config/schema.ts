@@ -217,9 +217,25 @@ export const ConfigSchema = Type.Object(
         hint: 'write an address such as admin@example.com, or "" for no mail',
       }),
     }),
-    docker: section('Docker Engine.', {
+    docker: section('Docker Engine, Compose, log rotation, the docker group, and published ports kept behind ufw.', {
+      enabled: enabled('Docker'),
       source: source('Docker'),
-      install_compose: flag(true, 'Also install the Docker Compose v2 plugin.'),
+      install_compose: flag(true, 'Also install Docker Compose: v2 (`docker compose`) where the source has it (trixie, Ubuntu, upstream); Compose v1 (`docker-compose`) on bookworm under distro.'),
+      log_max_size: text('10m', '^[1-9][0-9]{0,5}[kmg]$', {
+        description: "Rotate a container's json-file log when it reaches this size (daemon.json log-opts max-size).",
+        expected: 'a size with a unit k, m or g, such as 10m',
+        hint: 'write a whole number followed by k, m or g, e.g. 10m',
+      }),
+      log_max_file: int(3, 1, 100, {
+        description: 'Rotated log files kept per container (daemon.json log-opts max-file).',
+        hint: 'use a small number such as 3',
+      }),
+      login_user: flag(true, 'Add the login user (username) to the docker group. Membership is root-equivalent: it can start privileged containers.'),
+      users: list(
+        Type.String({ pattern: `^${NAME}$`, expected: 'a Linux user name', hint: 'use the name of an existing user, e.g. ci' }),
+        { description: 'More existing users to add to the docker group.', examples: [['ci']] },
+      ),
+      ufw: flag(true, 'When the security module manages ufw in the run, keep published container ports behind it (DOCKER-USER goes through ufw): a published port answers only once security.ufw.allow lists it (or a `ufw route allow` rule matches).'),
     }),
     monitoring: section('Host monitoring agent.', {
       enabled: enabled('the monitoring agent'),

@@ -16,7 +16,7 @@ import { revertResource, type RevertRun } from './revert.js';
 export interface ApplyInput {
   host: Host;
   /** Modules in run order, each with the resources it declared. */
-  plan: { module: Module; decls: Decl[] }[];
+  plan: { module: Module; decls: Decl[]; notes?: string[] }[];
   dryRun: boolean;
   recorder: Recorder;
   projection: ProjectedState;
@@ -82,7 +82,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
 
   await emit({ type: 'RunStarted', data: { runId, at: now(), command: 'apply', modules: input.plan.map((p) => p.module.name), ...input.run } });
 
-  for (const { module, decls } of input.plan) {
+  for (const { module, decls, notes } of input.plan) {
     const mStart = Date.now();
     const counts = empty();
     reporter.moduleStart(module.name, module.description);
@@ -91,6 +91,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       await release(module.name, off);
       continue;
     }
+    for (const note of notes ?? []) reporter.info(`  ${module.name}: ${note}`);
     if (failure) {
       counts.skipped = decls.length;
       reporter.moduleEnd(module.name, 'skipped', counts, 0, 'an earlier module failed');

@@ -17,6 +17,8 @@ export interface Module {
   readonly name: string;
   readonly description: string;
   resources(ctx: ModuleContext): Decl[];
+  /** Facts about this run a user should read in plan and apply (which Compose a host gets), printed under the module's name. */
+  notes?(ctx: ModuleContext): string[];
   /** Reasons to refuse the whole run before anything changes (lockout safety). */
   preflight?(ctx: ModuleContext): string[];
   /** Resource keys that must never be reverted as "no longer in the config", with the reason. */

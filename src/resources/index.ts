@@ -1,7 +1,9 @@
 import { aptUpdateKind } from './apt-update.js';
+import { blockKind } from './block.js';
 import { commandKind } from './command.js';
 import { directoryKind } from './directory.js';
 import { fileKind } from './file.js';
+import { groupMemberKind } from './group-member.js';
 import { lineKind } from './line.js';
 import { moduliKind } from './moduli.js';
 import { liveSysctlKind } from './live-sysctl.js';
@@ -21,6 +23,7 @@ const kinds: ReadonlyArray<Kind<any>> = [ // eslint-disable-line @typescript-esl
   moduliKind, unitDropinKind,
   swapfileKind, swaponKind, liveSysctlKind,
   ufwKind,
+  blockKind, groupMemberKind,
 ];
 
 const byName = new Map(kinds.map((k) => [k.name, k]));

@@ -31,7 +31,8 @@ async function read(ctx: KindContext, decls: readonly Decl[]): Promise<Map<strin
   }));
 }
 
-async function edit(ctx: KindContext, filePath: string, change: (lines: string[]) => string[]): Promise<void> {
+/** Rewrite a text file line by line, keeping its mode and owner (an absent file reads as empty). */
+export async function edit(ctx: KindContext, filePath: string, change: (lines: string[]) => string[]): Promise<void> {
   const [data] = (await ctx.host.readFiles([filePath])).values();
   const st = (await ctx.host.statFiles([filePath])).get(filePath);
   const text = data ? data.toString('utf8') : '';

@@ -5,6 +5,8 @@ import { fieldDiff, type Decl, type Kind, type KindContext } from './types.js';
 export interface ServiceOptions {
   /** What a notifying change triggers: a reload keeps connections (sshd), a restart is for daemons without one. */
   onChange?: 'reload' | 'restart';
+  /** What a notified reload runs instead of `systemctl reload` (ufw.service has none: `ufw reload`). */
+  reloadWith?: string[];
   /** Run before reload/restart; a failure stops the step with nothing reloaded (e.g. `sshd -t`). */
   verify?: string[];
 }
@@ -68,7 +70,7 @@ export const serviceKind: Kind<ServiceOptions> = {
     await setState(ctx, decl.id, current, decl.desired);
     // A unit started just now already runs the new config; only a running one needs the reload.
     if (notified && current.active === true && decl.desired.active !== false) {
-      await ctx.host.run(['systemctl', decl.options?.onChange ?? 'reload', '--', decl.id]);
+      await ctx.host.run(decl.options?.reloadWith ?? ['systemctl', decl.options?.onChange ?? 'reload', '--', decl.id]);
     }
   },
   async revert(ctx, decl, current, target) {

@@ -75,9 +75,10 @@ describe('phanes plan', () => {
     assert.equal(existsSync(state), false, 'plan writes no state');
   });
   it('refuses a profile whose modules are not built, saying which', async () => {
-    const r = await phanes(['plan', '--profile', 'dev']);
+    // web: caddy is not built in this issue (docker is, and monitoring and devtools are on their way).
+    const r = await phanes(['plan', '--profile', 'web']);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /profile "dev" needs modules .*docker/);
+    assert.match(r.stderr, /profile "web" needs modules? .*caddy/);
   });
   it('refuses an unknown profile with the list of profiles', async () => {
     const r = await phanes(['plan', '--profile', 'nope']);

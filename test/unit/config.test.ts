@@ -63,7 +63,7 @@ const bad: BadCase[] = [
   {
     name: 'lists the allowed keys when nothing is close',
     yaml: 'docker:\n  compose_version: 2\n',
-    expect: { path: 'docker.compose_version', line: 2, column: 3, message: /unknown key/, suggestion: /keys allowed here are `source`, `install_compose`/ },
+    expect: { path: 'docker.compose_version', line: 2, column: 3, message: /unknown key/, suggestion: /keys allowed here are `enabled`, `source`, `install_compose`/ },
   },
   {
     name: 'finds an unknown key three levels deep',

@@ -136,6 +136,9 @@ export class LabHost {
       '--console=read-only', '--setenv=SYSTEMD_COLORS=0', '--resolv-conf=off', '--link-journal=no',
       // A writable /proc/sys would let a privileged host set this machine's global sysctls; only net/ is its own.
       ...(this.privileged ? GLOBAL_SYSCTL_DIRS.map((d) => `--bind-ro=/proc/sys/${d}`) : []),
+      // runc needs two system calls nspawn's filter refuses with EPERM: keyctl (a session keyring for each
+      // container) and bpf (the cgroup v2 device filter). Only privileged hosts, which run docker, get them.
+      ...(this.privileged ? ['--system-call-filter=@keyring bpf'] : []),
     ];
     // The shell moves itself into the host's cgroups, then becomes nspawn (same pid).
     const script = `${cgroups.map((c) => `echo $$ > ${c}/cgroup.procs && `).join('')}exec "$@"`;
