@@ -46,6 +46,12 @@ async function install(ctx: KindContext, items: readonly { decl: Decl<PackageOpt
   }
 }
 
+/** Packages apt would autoremove now: installed as dependencies, and nothing installed needs them any more. */
+async function autoremovable(ctx: KindContext): Promise<string[]> {
+  const sim = await ctx.host.query(['apt-get', '-s', 'autoremove'], { env: APT_ENV, allowFailure: true });
+  return [...sim.stdout.matchAll(/^Remv (\S+)/gm)].map((m) => m[1]!);
+}
+
 export const packageKind: Kind<PackageOptions> = {
   name: 'package',
   label: (d) => `package ${d.id}`,
@@ -71,8 +77,13 @@ export const packageKind: Kind<PackageOptions> = {
       return { result: 'left', note: `not purged: apt would also remove ${collateral.join(', ')}, which Phanes did not install` };
     }
     // Purge, so the conffiles the package brought go too: the host returns to how it was.
+    const orphansBefore = await autoremovable(ctx);
     await ctx.host.run(['apt-get', 'purge', '-y', '-q', decl.id], { env: APT_ENV, timeoutMs: 30 * 60_000 });
-    return { result: 'restored', note: 'dependencies it pulled in stay installed (see `apt-get autoremove`)' };
+    // What only this package kept installed goes with it; what apt could already autoremove stays.
+    const freed = (await autoremovable(ctx)).filter((n) => !orphansBefore.includes(n));
+    if (!freed.length) return { result: 'restored' };
+    await ctx.host.run(['apt-get', 'purge', '-y', '-q', ...freed], { env: APT_ENV, timeoutMs: 30 * 60_000 });
+    return { result: 'restored', note: `also purged what it alone pulled in: ${freed.join(', ')}` };
   },
 };
 
