@@ -73,13 +73,22 @@ class AptHost implements Host {
     for (const [p, how] of this.installed) if (how === 'manual') visit(p);
     return [...this.installed].filter(([p, how]) => how === 'auto' && !needed.has(p)).map(([p]) => p);
   }
+  /** The package and every installed package that depends on it, as `apt-get purge` would remove them. */
+  dependents(name: string): string[] {
+    const out = [name];
+    for (let i = 0; i < out.length; i++) {
+      for (const p of this.installed.keys()) if (!out.includes(p) && (this.depends[p] ?? []).includes(out[i]!)) out.push(p);
+    }
+    return out;
+  }
   async query(argv: readonly string[], _o?: RunOptions): Promise<RunResult> {
     if (argv[0] === 'dpkg-query') {
       const names = argv.slice(argv.indexOf('--') + 1);
       return { stdout: names.filter((n) => this.installed.has(n)).map((n) => `${n}\tii \t1.0\n`).join(''), stderr: '', exitCode: 0 };
     }
-    if (argv.join(' ') === 'apt-get -s autoremove') return { stdout: this.orphans().map((p) => `Remv ${p} [1.0]\n`).join(''), stderr: '', exitCode: 0 };
-    if (argv[0] === 'apt-get' && argv[1] === '-s' && argv[2] === 'purge') return { stdout: `Purg ${argv[3]} [1.0]\n`, stderr: '', exitCode: 0 };
+    if (argv[0] === 'apt-get' && argv[1] === '-s' && argv.at(-1) === 'autoremove') return { stdout: this.orphans().map((p) => `Remv ${p} [1.0]\n`).join(''), stderr: '', exitCode: 0 };
+    if (argv[0] === 'apt-get' && argv[1] === '-s' && argv[2] === 'purge') return { stdout: this.dependents(argv[3]!).map((p) => `Purg ${p} [1.0]\n`).join(''), stderr: '', exitCode: 0 };
+    if (argv.join(' ') === 'apt-mark showauto') return { stdout: [...this.installed].filter(([, how]) => how === 'auto').map(([p]) => `${p}\n`).join(''), stderr: '', exitCode: 0 };
     return { stdout: '', stderr: '', exitCode: 1 };
   }
   async run(argv: readonly string[]): Promise<RunResult> {
@@ -92,7 +101,7 @@ class AptHost implements Host {
       };
       for (const n of names) add(n, 'manual');
     }
-    if (argv[1] === 'purge') for (const n of names) this.installed.delete(n);
+    if (argv[1] === 'purge') for (const n of names.flatMap((n) => this.dependents(n))) this.installed.delete(n);
     return { stdout: '', stderr: '', exitCode: 0 };
   }
   async readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>> { return new Map(paths.map((p) => [p, null])); }
@@ -108,13 +117,14 @@ class AptHost implements Host {
 describe('devtools: one apt transaction, and a rollback that takes back what it pulled in', () => {
   const DEPENDS = {
     'build-essential': ['gcc', 'make', 'libc6-dev'], gcc: ['cpp'], git: ['git-man', 'liberror-perl'], golang_go: [],
-    'golang-go': ['golang-1.19-go'], nodejs: ['libnode108'], npm: ['node-semver'], curl: ['libcurl4'],
+    'golang-go': ['golang-1.19-go'], nodejs: ['libnode108', 'node-acorn'], 'node-acorn': ['nodejs'], npm: ['node-semver', 'nodejs'], curl: ['libcurl4'],
+    'my-app': ['nodejs'],
     'old-tool': ['old-lib'], 'admin-tool': ['make'],
   };
   // Before Phanes: curl (manual), admin-tool with make as its dependency, and old-lib that apt could already autoremove.
   const PRE = { curl: 'manual', libcurl4: 'auto', 'admin-tool': 'manual', make: 'auto', 'old-lib': 'auto' } as const;
 
-  async function applyThenRollback(runtimes: Config['devtools']['runtimes']) {
+  async function applyThenRollback(runtimes: Config['devtools']['runtimes'], after: (host: AptHost) => void = () => undefined) {
     const host = new AptHost(DEPENDS, { ...PRE });
     const before = new Map(host.installed);
     const decls = declsFor({ runtimes });
@@ -123,6 +133,7 @@ describe('devtools: one apt transaction, and a rollback that takes back what it 
     const applied = await applyModules({ host, plan: [{ module: devtools, decls }], dryRun: false, recorder: rec, projection: project(rec.events), reporter: collectingReporter(), secrets: [], run });
     const installs = host.runs.filter((r) => r.startsWith('apt-get install'));
     const afterApply = new Map(host.installed);
+    after(host);
     const reporter = collectingReporter();
     const rolled = await rollbackModule({ host, module: 'devtools', projection: project(rec.events), events: rec.events, recorder: rec, reporter, secrets: [], dryRun: false, force: false, run });
     return { host, before, applied, installs, afterApply, rolled, reporter };
@@ -142,5 +153,13 @@ describe('devtools: one apt transaction, and a rollback that takes back what it 
     assert.deepEqual(new Map(host.installed), before, 'make stays (admin-tool needs it), old-lib stays (it was an orphan before), curl stays');
     const git = reporter.steps.find((s) => s.key === 'package:git');
     assert.match(git?.reason ?? '', /also purged what it alone pulled in: git-man, liberror-perl/);
+    assert.ok(!host.installed.has('node-acorn'), 'a dependency that depends back on nodejs goes with it');
+  });
+
+  it('leaves a runtime installed when a package someone installed by name since needs it', async () => {
+    const { host, rolled, reporter } = await applyThenRollback(['node'], (h) => h.installed.set('my-app', 'manual'));
+    assert.equal(rolled.ok, true);
+    assert.ok(host.installed.has('nodejs') && host.installed.has('my-app'));
+    assert.match(reporter.steps.find((s) => s.key === 'package:nodejs')?.reason ?? '', /not purged: apt would also remove my-app, which Phanes did not install/);
   });
 });
