@@ -59,6 +59,27 @@ const source = (vendor: string) =>
 /** A service module's on switch: off releases the module (Phanes forgets it and changes nothing). */
 const enabled = (what: string, def = true) => flag(def, `Manage ${what}. Off: Phanes leaves it as it is.`);
 
+/** A Debian package name, as `apt-cache search` shows it. */
+const debianPackage = Type.String({
+  pattern: '^[a-z0-9][a-z0-9+.-]+$',
+  expected: 'a Debian package name (lower-case letters, digits, +, - and .)',
+  hint: 'use the name `apt-cache search` shows, e.g. htop',
+});
+/** One of a fixed set of words, worded as an error that lists them all. */
+const oneOf = <T extends string>(words: readonly T[], options: Options & { default?: T }) =>
+  Type.Unsafe<T>(Type.String({ expected: `one of ${words.join(', ')}`, hint: `write one of ${words.join(', ')}`, ...options, pattern: `^(?:${words.join('|')})$` }));
+
+const IPV4 = '(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+// The shape of an IPv6 address; the firewall kind parses it fully when the rule is declared.
+const IPV6 = '[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}';
+
+/** Monitoring agents Phanes installs (monitoring.agent). */
+export const MONITORING_AGENTS = ['netdata', 'node-exporter'] as const;
+export type MonitoringAgent = (typeof MONITORING_AGENTS)[number];
+/** Language runtimes devtools knows (devtools.runtimes); modules/devtools.ts maps each to its packages. */
+export const RUNTIMES = ['node', 'python', 'go', 'rust', 'ruby', 'java'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
 const NAME = '[a-z_][a-z0-9_-]{0,31}';
 const ABSOLUTE_PATH = '^(?:/[A-Za-z0-9._+-]+)+$';
 const KEY_EXPECTED = 'one OpenSSH public key line: a type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, …), base64 key data and an optional comment';
@@ -91,14 +112,7 @@ export const ConfigSchema = Type.Object(
       hint: 'write language_COUNTRY.UTF-8, e.g. en_GB.UTF-8',
     }),
     baseline: section('Base system: packages every profile gets.', {
-      extra_packages: list(
-        Type.String({
-          pattern: '^[a-z0-9][a-z0-9+.-]+$',
-          expected: 'a Debian package name (lower-case letters, digits, +, - and .)',
-          hint: 'use the name `apt-cache search` shows, e.g. htop',
-        }),
-        { description: 'Extra Debian packages to install.', examples: [['htop', 'ncdu']] },
-      ),
+      extra_packages: list(debianPackage, { description: 'Extra Debian packages to install.', examples: [['htop', 'ncdu']] }),
       apt_cache_max_age: int(3600, 0, undefined, {
         description: 'Refresh the apt package lists when they are older than this many seconds.',
         hint: 'use a number of seconds such as 3600 (one hour)',
@@ -237,8 +251,26 @@ export const ConfigSchema = Type.Object(
       ),
       ufw: flag(true, 'When the security module manages ufw in the run, keep published container ports behind it (DOCKER-USER goes through ufw): a published port answers only once security.ufw.allow lists it (or a `ufw route allow` rule matches).'),
     }),
-    monitoring: section('Host monitoring agent.', {
+    monitoring: section('Host monitoring agent: Netdata, or Prometheus\' node exporter.', {
       enabled: enabled('the monitoring agent'),
+      agent: oneOf<MonitoringAgent>(MONITORING_AGENTS, {
+        description: 'netdata (dashboard on port 19999) or node-exporter (Prometheus metrics on port 9100). Debian 13 (trixie) ships no netdata: there use node-exporter, or source: upstream.',
+        default: 'netdata',
+      }),
+      source: source('Netdata'),
+      bind: text('127.0.0.1', `^(?:${IPV4}|${IPV6})$`, {
+        description: 'Address the agent listens on. 127.0.0.1 keeps it local (reach it through an SSH tunnel); 0.0.0.0 listens on every address, for allow_from.',
+        expected: 'an IP address such as 127.0.0.1, 0.0.0.0 or ::1',
+        hint: 'write 127.0.0.1 (local only) or 0.0.0.0 (every address)',
+      }),
+      allow_from: list(
+        Type.String({
+          pattern: `^(?:${IPV4}(?:/(?:3[0-2]|[12]?[0-9]))?|${IPV6}(?:/(?:12[0-8]|1[01][0-9]|[1-9]?[0-9]))?)$`,
+          expected: 'an IP address or network such as 192.0.2.10 or 10.0.0.0/8',
+          hint: 'write an address (203.0.113.5) or a CIDR network (10.0.0.0/8)',
+        }),
+        { description: "Addresses or networks allowed through the firewall to the agent's port (when security runs with ufw). Needs a bind other than 127.0.0.1.", examples: [['10.0.0.0/8']] },
+      ),
     }),
     nginx: section('nginx web server.', {
       enabled: enabled('nginx'),
@@ -259,8 +291,17 @@ export const ConfigSchema = Type.Object(
     redis: section('Redis server.', {
       password: secret('Password clients must send (requirepass); empty means none.'),
     }),
-    devtools: section('Developer tools and language runtimes.', {
+    devtools: section('Developer tools (git, build-essential, curl) and language runtimes from the distribution.', {
       enabled: enabled('developer tools'),
+      runtimes: list(oneOf<Runtime>(RUNTIMES, {
+        description: 'A language runtime.',
+        expected: `a runtime Phanes knows: ${RUNTIMES.join(', ')}`,
+        hint: `write one of ${RUNTIMES.join(', ')}, or name the Debian package under devtools.packages`,
+      }), {
+        description: `Language runtimes to install: ${RUNTIMES.join(', ')} (node: nodejs and npm; python: python3 with venv and pip; go: golang-go; rust: rustc and cargo; ruby: ruby-full; java: default-jdk-headless).`,
+        examples: [['node', 'python', 'go']],
+      }),
+      packages: list(debianPackage, { description: 'Extra Debian packages for development.', examples: [['jq', 'sqlite3']] }),
     }),
     coolify: section('Coolify, the self-hosted PaaS.', {
       enabled: enabled('Coolify'),

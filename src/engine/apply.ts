@@ -117,25 +117,30 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       }
       const current = cache.get(key) ?? {};
       const changes = kind.diff(current, decl, ctx).map((c) => redactText(c, input.secrets));
-      if (changes.length === 0) {
+      const inSync = async (r: ResourceRef, d: Decl, state: Snapshot): Promise<void> => {
         counts.unchanged++;
-        reporter.step({ module: module.name, key, label: ref.label, status: 'unchanged', changes: [] });
-        if (!dryRun && !kind.volatile && needsObserving(input.projection.resources[key], current, decl)) {
-          await keepContents(recorder, ctx.contents, current);
-          await emit({ type: 'ResourceObserved', data: { ...ref, runId, at: now(), state: current, desired: decl.desired } });
+        reporter.step({ module: module.name, key: r.key, label: r.label, status: 'unchanged', changes: [] });
+        if (!dryRun && !kind.volatile && needsObserving(input.projection.resources[r.key], state, d)) {
+          await keepContents(recorder, ctx.contents, state);
+          await emit({ type: 'ResourceObserved', data: { ...r, runId, at: now(), state, desired: d.desired } });
         }
+      };
+      if (changes.length === 0) {
+        await inSync(ref, decl, current);
         continue;
       }
-      // Consecutive steps of a batching kind (packages) that also need a change go in one call.
+      // Consecutive steps of a batching kind (packages) that also need a change go in one call;
+      // one already in sync between them is reported as such and does not split the call.
       const batch = [{ decl, ref, current, changes }];
       while (kind.convergeMany && i + 1 < decls.length) {
         const next = decls[i + 1]!;
         if (next.kind !== decl.kind || next.skip || batch.some((b) => b.ref.key === keyOf(next))) break;
-        const nextCurrent = cache.get(keyOf(next)) ?? {};
+        const nextRef = { ...ref, key: keyOf(next), id: next.id, label: kind.label(next) };
+        const nextCurrent = cache.get(nextRef.key) ?? {};
         const nextChanges = kind.diff(nextCurrent, next, ctx).map((c) => redactText(c, input.secrets));
-        if (!nextChanges.length) break;
-        batch.push({ decl: next, ref: { ...ref, key: keyOf(next), id: next.id, label: kind.label(next) }, current: nextCurrent, changes: nextChanges });
         i++;
+        if (nextChanges.length) batch.push({ decl: next, ref: nextRef, current: nextCurrent, changes: nextChanges });
+        else await inSync(nextRef, next, nextCurrent);
       }
       const diffs = await Promise.all(batch.map(async (b) => {
         const shown = kind.show ? await kind.show(ctx, b.current, kind.predict(b.current, b.decl), b.decl).catch(() => undefined) : undefined;

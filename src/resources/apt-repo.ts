@@ -12,6 +12,7 @@ export interface AptRepoSpec {
   /** The repository's base URI, e.g. https://download.docker.com/linux/debian. */
   uri: string;
   suites: string[];
+  /** Empty for a flat repository, whose suite is a path ending in `/`. */
   components: string[];
   /** Limit apt to these architectures (vendors often publish only some). */
   architectures?: string[];
@@ -27,7 +28,8 @@ export function sourcesFile(spec: AptRepoSpec): string {
     'Types: deb',
     `URIs: ${spec.uri}`,
     `Suites: ${spec.suites.join(' ')}`,
-    `Components: ${spec.components.join(' ')}`,
+    // A flat repository (a suite ending in `/`, as Netdata's) takes no components.
+    ...(spec.components.length ? [`Components: ${spec.components.join(' ')}`] : []),
     ...(spec.architectures?.length ? [`Architectures: ${spec.architectures.join(' ')}`] : []),
     `Signed-By: ${keyringPath(spec.name)}`,
     '',

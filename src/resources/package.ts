@@ -46,6 +46,22 @@ async function install(ctx: KindContext, items: readonly { decl: Decl<PackageOpt
   }
 }
 
+// Only Depends keep a package: what was installed as a dependency and is now only recommended or
+// suggested counts as unneeded (Phanes installs without recommends; both reads below use the same rule).
+const STRICT_AUTOREMOVE = ['-o', 'APT::AutoRemove::RecommendsImportant=false', '-o', 'APT::AutoRemove::SuggestsImportant=false'];
+
+/** Packages apt would autoremove now: installed as dependencies, and nothing installed depends on them any more. */
+async function autoremovable(ctx: KindContext): Promise<string[]> {
+  const sim = await ctx.host.query(['apt-get', '-s', ...STRICT_AUTOREMOVE, 'autoremove'], { env: APT_ENV, allowFailure: true });
+  return [...sim.stdout.matchAll(/^Remv (\S+)/gm)].map((m) => m[1]!);
+}
+
+/** Packages apt installed as dependencies (not asked for by name). */
+async function autoInstalled(ctx: KindContext): Promise<Set<string>> {
+  const res = await ctx.host.query(['apt-mark', 'showauto'], { allowFailure: true });
+  return new Set(res.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+}
+
 export const packageKind: Kind<PackageOptions> = {
   name: 'package',
   label: (d) => `package ${d.id}`,
@@ -65,14 +81,23 @@ export const packageKind: Kind<PackageOptions> = {
   async revert(ctx, decl, current, target) {
     if (target.installed === true || current.installed !== true) return { result: 'restored' };
     // apt removes whatever depends on the package too; never take away what Phanes did not install.
+    // Dependencies that depend back on it (nodejs and its node-* helpers) go with it; a package someone
+    // asked for by name keeps it installed.
     const sim = await ctx.host.query(['apt-get', '-s', 'purge', decl.id], { env: APT_ENV, allowFailure: true });
-    const collateral = [...sim.stdout.matchAll(/^Purg (\S+)/gm)].map((m) => m[1]!).filter((n) => n !== decl.id && !ctx.releasing.has(`package:${n}`));
+    const removed = [...sim.stdout.matchAll(/^Purg (\S+)/gm)].map((m) => m[1]!).filter((n) => n !== decl.id && !ctx.releasing.has(`package:${n}`));
+    const auto = removed.length ? await autoInstalled(ctx) : new Set<string>();
+    const collateral = removed.filter((n) => !auto.has(n));
     if (collateral.length) {
       return { result: 'left', note: `not purged: apt would also remove ${collateral.join(', ')}, which Phanes did not install` };
     }
     // Purge, so the conffiles the package brought go too: the host returns to how it was.
+    const orphansBefore = await autoremovable(ctx);
     await ctx.host.run(['apt-get', 'purge', '-y', '-q', decl.id], { env: APT_ENV, timeoutMs: 30 * 60_000 });
-    return { result: 'restored', note: 'dependencies it pulled in stay installed (see `apt-get autoremove`)' };
+    // What only this package kept installed goes with it; what apt could already autoremove stays.
+    const freed = (await autoremovable(ctx)).filter((n) => !orphansBefore.includes(n));
+    if (!freed.length) return { result: 'restored' };
+    await ctx.host.run(['apt-get', 'purge', '-y', '-q', ...freed], { env: APT_ENV, timeoutMs: 30 * 60_000 });
+    return { result: 'restored', note: `also purged what it alone pulled in: ${freed.join(', ')}` };
   },
 };
 

@@ -1,6 +1,7 @@
 import type { Snapshot } from '../../state/events.js';
 import { PhanesError } from '../errors.js';
 import type { Decl, Kind, KindContext } from './types.js';
+import { ufwSource } from './ufw-source.js';
 
 /**
  * ufw, read from its own files in one batch (no process): ufw.conf says whether it is enabled
@@ -8,7 +9,7 @@ import type { Decl, Kind, KindContext } from './types.js';
  * rules, one `### tuple ###` line each. Changes go through the ufw command.
  *
  * Four kinds of id: `default incoming|outgoing|routed` ({policy}), `<action> <port spec>` such as
- * `allow 22/tcp` ({present}), `sysctl file` ({path}: IPT_SYSCTL, the sysctl file ufw applies when it
+ * `allow 22/tcp`, or `allow 9100/tcp from 10.0.0.0/8` for one source only ({present}), `sysctl file` ({path}: IPT_SYSCTL, the sysctl file ufw applies when it
  * starts, '' for none) and `enabled` ({enabled}).
  */
 export type UfwPolicy = 'allow' | 'deny' | 'reject';
@@ -32,10 +33,20 @@ export function ufwDefault(direction: UfwDirection, policy: UfwPolicy): Decl {
   return { kind: 'ufw', id: `default ${direction}`, desired: { policy } };
 }
 
-/** An incoming rule from anywhere: `22/tcp`, `443`, `60000:61000/udp`. */
+/**
+ * An incoming rule: `22/tcp`, `443`, `60000:61000/udp` from anywhere, or with ` from <address or
+ * network>` from that source only. The id carries the source as ufw writes it, so it reads back.
+ */
 export function ufwRule(action: UfwAction, spec: string): Decl {
-  portSpec(spec); // refuse a malformed spec when declaring, not when applying
-  return { kind: 'ufw', id: `${action} ${spec}`, desired: { present: true } };
+  const { ports, from } = ruleSpec(spec); // refuse a malformed spec when declaring, not when applying
+  return { kind: 'ufw', id: `${action} ${ports}${from ? ` from ${from.address}` : ''}`, desired: { present: true } };
+}
+
+/** `9100/tcp from 10.0.0.0/8` → its port part, checked, and its source as ufw writes it (null: anywhere). */
+export function ruleSpec(spec: string): { ports: string; port: string; proto: 'tcp' | 'udp' | 'any'; from: { address: string; v6: boolean } | null } {
+  const at = spec.indexOf(' from ');
+  const ports = at < 0 ? spec : spec.slice(0, at);
+  return { ports, ...portSpec(ports), from: at < 0 ? null : ufwSource(spec.slice(at + ' from '.length).trim()) };
 }
 
 /** `ufwRule('allow', spec)`: what the ssh part uses to make sure its port is open. */
@@ -66,6 +77,13 @@ export function portSpec(spec: string): { port: string; proto: 'tcp' | 'udp' | '
 export function ruleTuples(action: string, spec: string): [string, string] {
   const { port, proto } = portSpec(spec);
   return [`${action} ${proto} ${port} 0.0.0.0/0 any 0.0.0.0/0 in`, `${action} ${proto} ${port} ::/0 any ::/0 in`];
+}
+
+/** The tuples a rule needs to count as present: both families from anywhere (IPv4 only without IPv6), one for a source. */
+export function requiredTuples(action: string, spec: string, ipv6: boolean): string[] {
+  const { ports, port, proto, from } = ruleSpec(spec);
+  if (!from) return ruleTuples(action, ports).slice(0, ipv6 ? 2 : 1);
+  return [`${action} ${proto} ${port} ${from.v6 ? '::/0' : '0.0.0.0/0'} any ${from.address} in`];
 }
 
 export interface UfwFacts {
@@ -134,8 +152,7 @@ export function stateOf(facts: UfwFacts, id: string): Snapshot {
   if (p.type === 'enabled') return { enabled: facts.enabled };
   if (p.type === 'default') return { policy: facts.defaults[p.direction] };
   if (p.type === 'sysctl') return { path: facts.sysctlFile };
-  const [v4, v6] = ruleTuples(p.action, p.spec);
-  return { present: facts.tuples.has(v4) && (!facts.ipv6 || facts.tuples.has(v6)) };
+  return { present: requiredTuples(p.action, p.spec, facts.ipv6).every((t) => facts.tuples.has(t)) };
 }
 
 async function read(ctx: KindContext, decls: readonly Decl[]): Promise<Map<string, Snapshot>> {
@@ -149,7 +166,10 @@ export function ufwCommand(id: string, want: Snapshot): string[] | undefined {
   if (p.type === 'sysctl') return undefined;
   if (p.type === 'enabled') return want.enabled === true ? ['ufw', '--force', 'enable'] : ['ufw', 'disable'];
   if (p.type === 'default') return typeof want.policy === 'string' ? ['ufw', 'default', want.policy, p.direction] : undefined;
-  return want.present === true ? ['ufw', p.action, p.spec, 'comment', UFW_COMMENT] : ['ufw', 'delete', p.action, p.spec];
+  const { ports, port, proto, from } = ruleSpec(p.spec);
+  // A source-limited rule needs ufw's full syntax: from <source> to any port <port> [proto <proto>].
+  const rule = from ? ['from', from.address, 'to', 'any', 'port', port, ...(proto === 'any' ? [] : ['proto', proto])] : [ports];
+  return want.present === true ? ['ufw', p.action, ...rule, 'comment', UFW_COMMENT] : ['ufw', 'delete', p.action, ...rule];
 }
 
 /** Set IPT_SYSCTL in /etc/default/ufw in place, keeping every other line, the mode and the owner. */
