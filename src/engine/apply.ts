@@ -85,7 +85,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         counts.unchanged++;
         reporter.step({ module: module.name, key, label: ref.label, status: 'unchanged', changes: [] });
         if (!dryRun && !kind.volatile && needsObserving(input.projection.resources[key], current, decl)) {
-          await keepContents(recorder, ctx.contents, current);
+          await keepContents(recorder, ctx.contents, current, decl);
           await emit({ type: 'ResourceObserved', data: { ...ref, runId, at: now(), state: current, desired: decl.desired } });
         }
         continue;
@@ -118,7 +118,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       for (const b of batch) {
         const s = ++seq;
         seqs.push(s);
-        await keepContents(recorder, ctx.contents, b.current);
+        await keepContents(recorder, ctx.contents, b.current, b.decl);
         await emit({ type: 'ChangeIntended', data: {
           ...b.ref, runId, seq: s, at: now(), reason: reasonFor(input.projection.resources[b.ref.key], b.current, b.decl, ctx),
           summary: b.changes.join('; '), before: b.current, desired: b.decl.desired, ...(b.decl.notify ? { notify: b.decl.notify } : {}),
@@ -134,7 +134,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
           cache.set(b.ref.key, state);
           const left = kind.diff(state, b.decl, { ...ctx, notified: new Set() });
           if (left.length) throw new PhanesError(`${b.ref.label} still differs after the change: ${left.join('; ')}`);
-          await keepContents(recorder, ctx.contents, state);
+          await keepContents(recorder, ctx.contents, state, b.decl);
           await emit({ type: 'ChangeApplied', data: { ...b.ref, runId, seq: seqs[j]!, at: now(), after: state } });
           counts.changed++;
           for (const n of b.decl.notify ?? []) ctx.notified.add(n);

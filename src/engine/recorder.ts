@@ -1,5 +1,6 @@
 import type { PhanesEvent, Snapshot } from '../../state/events.js';
 import type { Store } from '../../state/store.js';
+import { isSecret, type Decl } from '../resources/types.js';
 
 /** Where the engine records events and file contents. Plan uses one that keeps nothing. */
 export interface Recorder {
@@ -23,8 +24,12 @@ export const nullRecorder = (getBlob: (sha: string) => Promise<Buffer>): Recorde
   getBlob,
 });
 
-/** Keep the content behind every `sha256` field of a snapshot, so rollback and diff can use it later. */
-export async function keepContents(recorder: Recorder, contents: Map<string, Buffer>, snapshot: Snapshot): Promise<void> {
+/**
+ * Keep the content behind every `sha256` field of a snapshot, so rollback and diff can use it later.
+ * Never for a secret declaration: its content (a password) must not reach the state directory.
+ */
+export async function keepContents(recorder: Recorder, contents: Map<string, Buffer>, snapshot: Snapshot, decl?: Decl): Promise<void> {
+  if (decl && isSecret(decl)) return;
   const sha = snapshot.sha256;
   if (typeof sha !== 'string') return;
   const data = contents.get(sha);

@@ -44,6 +44,7 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
   const emit = (e: PhanesEvent): Promise<void> => (dryRun ? Promise.resolve() : recorder.append(e));
   let seq = 0;
   let ok = true;
+  let halted: string | undefined; // a step refused to go back (a database holding data): nothing after it runs
 
   await emit({ type: 'RunStarted', data: { runId, at: now(), command: 'rollback', modules: [input.module], ...input.run } });
   reporter.moduleStart(input.module, 'rollback');
@@ -51,6 +52,11 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
     const kind = kindOf(r.kind);
     const decl = declOf(r);
     const ref = { module: r.module, key: r.key, kind: r.kind, id: r.id, label: r.label };
+    if (halted) {
+      summary.skipped++;
+      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'skipped', changes: [], reason: `left as it is: ${halted} was refused` });
+      continue;
+    }
     const current = (seq > 0 && !dryRun ? (await readAll(ctx, [decl])).get(r.key) : cache.get(r.key)) ?? {};
     if (!r.changedByPhanes) {
       summary.unchanged++;
@@ -81,12 +87,19 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
       continue;
     }
     const s = ++seq;
-    await keepContents(recorder, ctx.contents, current);
+    await keepContents(recorder, ctx.contents, current, decl);
     await emit({ type: 'RevertIntended', data: { ...ref, runId, seq: s, at: now(), target: r.original, current } });
     try {
       const outcome = await kind.revert(ctx, decl, current, r.original);
       const after = (await readAll(ctx, [decl])).get(r.key) ?? {};
       await emit({ type: 'ChangeReverted', data: { ...ref, runId, seq: s, at: now(), result: outcome.result, after, ...(outcome.note ? { note: outcome.note } : {}) } });
+      if (outcome.result === 'refused') {
+        halted = r.label;
+        ok = false;
+        summary.skipped++;
+        reporter.step({ module: r.module, key: r.key, label: r.label, status: 'skipped', changes, reason: outcome.note ?? 'refused' });
+        continue;
+      }
       summary.changed++;
       for (const n of notify.get(r.key) ?? []) toReload.add(n);
       reporter.step({ module: r.module, key: r.key, label: r.label, status: 'changed', changes: changes.length ? changes.map((c) => `restore: ${c}`) : ['restored'], ...(outcome.note ? { reason: outcome.note } : {}) });
