@@ -33,7 +33,7 @@ export function resolveEnv(value: unknown, env: NodeJS.ProcessEnv, options: EnvO
 
 function walk(value: unknown, path: Segment[], env: NodeJS.ProcessEnv, options: EnvOptions, out: EnvResult): unknown {
   if (options.skip?.(path, value)) {
-    if (hasReference(value)) out.unresolved.push(path);
+    out.unresolved.push(...referencePaths(value, path));
     return value;
   }
   if (typeof value === 'string') return resolveString(value, path, env, options, out);
@@ -68,10 +68,10 @@ function resolveString(value: string, path: Segment[], env: NodeJS.ProcessEnv, o
   return resolved;
 }
 
-/** Whether a value holds a `${NAME}` reference anywhere (a literal `$${` does not count). */
-function hasReference(value: unknown): boolean {
-  if (typeof value === 'string') return [...value.matchAll(REFERENCE)].some((m) => !m[1]);
-  if (Array.isArray(value)) return value.some(hasReference);
-  if (typeof value === 'object' && value !== null) return Object.values(value).some(hasReference);
-  return false;
+/** The paths of the strings in a value that hold a `${NAME}` reference (a literal `$${` does not count). */
+function referencePaths(value: unknown, path: Segment[]): Segment[][] {
+  if (typeof value === 'string') return [...value.matchAll(REFERENCE)].some((m) => !m[1]) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => referencePaths(v, [...path, i]));
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => referencePaths(v, [...path, k]));
+  return [];
 }

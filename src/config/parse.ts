@@ -88,7 +88,7 @@ export function parseConfig(source: string, options: ParseOptions = {}): ParsedC
   checker ??= TypeCompiler.Compile(ConfigSchema);
   // A value that still holds a reference is not known yet: its shape is checked once it is resolved.
   const known = (path: readonly Segment[]): boolean => !resolved.unresolved.some((u) => u.every((s, i) => path[i] === s));
-  const schemaIssues = [...checker.Errors(value)].map((e) => schemaIssue(e, value)).filter((i) => known(i.path));
+  const schemaIssues = [...checker.Errors(value)].map((e) => schemaIssue(e, value)).filter((i) => i.target === 'key' || known(i.path));
   const secretIssues = requiredSecretIssues(value as Record<string, unknown>, scope.inRun);
   const ordered = [
     ...schemaIssues.filter((i) => i.target === 'key'),
