@@ -61,22 +61,26 @@ export async function unexplained(host: LabHost, dpkgBefore: Map<string, string>
   const auto = new Set((await host.exec(['apt-mark', 'showauto'])).stdout.split('\n').filter(Boolean));
   const bad: string[] = [];
   const staying = new Set<string>();
+  const allowed = new Map<string, string[]>(); // reason → what it explains, printed grouped
+  const allow = (reason: string, what: string): void => void allowed.set(reason, [...(allowed.get(reason) ?? []), what]);
   for (const name of new Set([...dpkgBefore.keys(), ...dpkgAfter.keys()])) {
     const [was, now] = [dpkgBefore.get(name), dpkgAfter.get(name)];
     if (was === now) continue;
     if (!was && now?.startsWith('ii ') && auto.has(name)) {
       staying.add(name);
-      console.log(`[e2e] allowed: package ${name} (${now}) stays: a dependency apt installed automatically; apt-get autoremove removes it`);
+      allow('packages apt installed automatically as dependencies stay (Phanes purges only what it installed; apt-get autoremove removes them)', name);
     } else bad.push(`package ${name}: ${was ?? '(absent)'} → ${now ?? '(absent)'}`);
   }
   const changed = [...new Set([...etcBefore.keys(), ...etcAfter.keys()])].filter((p) => etcBefore.get(p) !== etcAfter.get(p)).sort();
   const owners = await ownersOf(host, changed, etcAfter);
   for (const p of changed) {
     const what = `${p}: ${etcBefore.get(p) ?? '(absent)'} → ${etcAfter.get(p) ?? '(absent)'}`;
-    if (ALWAYS[p]) console.log(`[e2e] allowed: ${p}: ${ALWAYS[p]}`);
-    else if ((owners.get(p) ?? []).some((o) => staying.has(o))) console.log(`[e2e] allowed: ${p}: belongs to ${owners.get(p)!.join(', ')}, a dependency that stays`);
+    const by = (owners.get(p) ?? []).filter((o) => staying.has(o));
+    if (ALWAYS[p]) allow(ALWAYS[p], p);
+    else if (by.length) allow(`files of ${by.join(', ')}, a dependency that stays`, p);
     else bad.push(what);
   }
+  for (const [reason, what] of allowed) console.log(`[e2e] allowed: ${what.length > 6 ? `${what.slice(0, 6).join(', ')} and ${what.length - 6} more` : what.join(', ')}: ${reason}`);
   return bad;
 }
 
@@ -84,7 +88,7 @@ export async function unexplained(host: LabHost, dpkgBefore: Map<string, string>
 async function ownersOf(host: LabHost, paths: string[], etc: Map<string, string>): Promise<Map<string, string[]>> {
   const candidates = new Map<string, string[]>();
   for (const p of paths) {
-    const parents = p.split('/').slice(2, -1).map((_, i, parts) => `/etc/${parts.slice(0, i + 1).join('/')}`).filter((d) => d.split('/').length > 3);
+    const parents = p.split('/').slice(2, -1).map((_, i, parts) => `/etc/${parts.slice(0, i + 1).join('/')}`).filter((d) => d.split('/').length > 2);
     const target = etc.get(p)?.startsWith('link:') ? [etc.get(p)!.slice(5)] : [];
     candidates.set(p, [p, ...parents, ...target.map((t) => (t.startsWith('/') ? t : `${p.slice(0, p.lastIndexOf('/'))}/${t}`))]);
   }

@@ -3,8 +3,10 @@
 // that passwords never reach the state dir, the output or any argv, drift repair, and rollbacks
 // that leave dpkg and /etc as they were, a database holding data refused without --force.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { bootHost, installPhanes, phanes, type LabHost, type Suite } from './harness/index.js';
+import { bootHost, installPhanes, phanes, REPO_ROOT, type LabHost, type Suite } from './harness/index.js';
 import { ndjson, stepKeys } from './security-lab.js';
 import { expectPhanes, makeLoginKey, summaryOf, writeConfig, type LoginKey } from './support.js';
 import { argvLogged, etcSnapshot, packageSnapshot, unexplained, wrapArgvLogger } from './db-lab.js';
@@ -33,7 +35,7 @@ const configYaml = (key: string): string => [
 ].join('\n');
 
 const psqlAs = (host: LabHost, password: string, sql = 'select 1') =>
-  host.exec(['psql', '-h', '127.0.0.1', '-U', 'app', '-d', 'app', '-XAtc', sql], { reject: false, env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' } });
+  host.exec(['psql', '-h', '127.0.0.1', '-U', 'app', '-d', 'app', '-XAtqc', sql], { reject: false, env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' } });
 
 /** Whether a TCP connection from `from` to `to`:port is accepted within 3 s. */
 async function answersFrom(from: LabHost, to: LabHost, port: number): Promise<boolean> {
@@ -41,7 +43,38 @@ async function answersFrom(from: LabHost, to: LabHost, port: number): Promise<bo
   return r.exitCode === 0;
 }
 
-describe('postgres and redis on real hosts', { concurrency: 1 }, () => {
+/** Where the two suites' hosts meet to probe each other's ports, and wait until both are done. */
+function rendezvous(timeoutMs = 20 * 60_000) {
+  const hosts = new Map<Suite, LabHost>();
+  const parted = new Set<Suite>();
+  const failed = new Set<Suite>();
+  const until = async (ready: () => boolean, what: string): Promise<void> => {
+    const deadline = Date.now() + timeoutMs;
+    while (!ready()) {
+      if (failed.size) throw new Error(`the ${[...failed].join(', ')} host failed before it could probe`);
+      if (Date.now() > deadline) throw new Error(`the other suite's host never ${what}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  return {
+    /** A suite whose host will never come (its setup failed): the other stops waiting. */
+    fail(suite: Suite): void {
+      failed.add(suite);
+    },
+    async meet(suite: Suite, host: LabHost): Promise<LabHost> {
+      hosts.set(suite, host);
+      await until(() => hosts.size === 2, 'came to probe');
+      return [...hosts].find(([s]) => s !== suite)![1];
+    },
+    async part(suite: Suite): Promise<void> {
+      parted.add(suite);
+      await until(() => parted.size === 2, 'finished probing');
+    },
+  };
+}
+const meeting = rendezvous();
+
+describe('postgres and redis on real hosts', { concurrency: 2 }, () => {
   for (const suite of ['bookworm', 'trixie'] as Suite[]) {
     describe(`on ${suite}`, { concurrency: 1 }, () => {
       let host: LabHost;
@@ -61,6 +94,12 @@ describe('postgres and redis on real hosts', { concurrency: 1 }, () => {
       let etcBefore: Map<string, string>;
 
       before(async () => {
+        await setUp().catch((error: unknown) => {
+          meeting.fail(suite);
+          throw error;
+        });
+      });
+      const setUp = async (): Promise<void> => {
         key = await makeLoginKey();
         host = await bootHost({ suite, name: `db-${suite}` });
         await installPhanes(host);
@@ -75,10 +114,25 @@ describe('postgres and redis on real hosts', { concurrency: 1 }, () => {
         const first = ndjson(await run(['apply', '--modules', MODULES, '--config', CONFIG, '--json']));
         console.log(`[e2e] ${suite}: apply --modules ${MODULES} (postgres and redis new) took ${((Date.now() - t) / 1000).toFixed(1)} s`);
         changed = stepKeys(first, 'changed');
-      });
+      };
       after(async () => {
         await host?.down();
         key?.cleanup();
+      });
+
+      it('plans the minimal profile from config.yaml.example with only username and key filled in and no variable set', async () => {
+        const example = readFileSync(path.join(REPO_ROOT, 'config.yaml.example'), 'utf8')
+          .replace(/^username: .*$/m, 'username: deploy').replace(/^ssh_public_key: .*$/m, `ssh_public_key: "${key.publicLine}"`);
+        await writeConfig(host, example, '/root/example.yaml');
+        const plan = await phanes(host, ['plan', '--profile', 'minimal', '--config', '/root/example.yaml'], { reject: false });
+        assert.equal(plan.exitCode, 0, plan.stdout + plan.stderr);
+        const validate = await phanes(host, ['validate', '--config', '/root/example.yaml'], { reject: false });
+        assert.equal(validate.exitCode, 0, validate.stdout + validate.stderr);
+        assert.match(validate.stdout + validate.stderr, /environment variable POSTGRES_PASSWORD is not set/);
+        assert.match(validate.stdout + validate.stderr, /environment variable REDIS_PASSWORD is not set/);
+        const database = await phanes(host, ['plan', '--modules', 'postgres,redis', '--config', '/root/example.yaml'], { reject: false });
+        assert.equal(database.exitCode, 1, 'postgres and redis in the run need their variables');
+        assert.match(database.stderr + database.stdout, /POSTGRES_PASSWORD is not set/);
       });
 
       it('changes exactly what plan predicted', () => {
@@ -112,17 +166,17 @@ describe('postgres and redis on real hosts', { concurrency: 1 }, () => {
       });
 
       it('answers on neither 5432 nor 6379 from another lab host', async () => {
-        const probe = await bootHost({ suite, name: `db-${suite}-probe` });
+        // Both listen on loopback: from inside the host they answer, so the probe can tell.
+        assert.equal((await host.exec(['timeout', '3', 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/5432'], { reject: false })).exitCode, 0, 'postgres answers on loopback');
+        assert.equal((await host.exec(['timeout', '3', 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/6379'], { reject: false })).exitCode, 0, 'redis answers on loopback');
+        // The other suite's host is the probe (two hosts at once at most): both meet here, probe, and part.
+        const probe = await meeting.meet(suite, host);
         try {
-          // Both listen on loopback: from inside the host they answer, so the probe can tell.
-          assert.equal(await answersFrom(host, host, 5432), false, 'postgres is not on the lab address');
-          assert.equal((await host.exec(['timeout', '3', 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/5432'], { reject: false })).exitCode, 0, 'postgres answers on loopback');
-          assert.equal((await host.exec(['timeout', '3', 'bash', '-c', 'exec 3<>/dev/tcp/127.0.0.1/6379'], { reject: false })).exitCode, 0, 'redis answers on loopback');
+          assert.equal(await answersFrom(probe, host, 22), true, 'ssh answers, so the probe reaches the host');
           assert.equal(await answersFrom(probe, host, 5432), false);
           assert.equal(await answersFrom(probe, host, 6379), false);
-          assert.equal(await answersFrom(probe, host, 22), true, 'ssh answers, so the probe reaches the host');
         } finally {
-          await probe.down();
+          await meeting.part(suite);
         }
       });
 
