@@ -3,12 +3,14 @@ import { baseline } from './baseline.js';
 import { devtools } from './devtools.js';
 import { docker } from './docker.js';
 import { monitoring } from './monitoring.js';
+import { postgres } from './postgres.js';
+import { redis } from './redis.js';
 import { security } from './security.js';
 import { swap } from './swap.js';
 import { updates } from './updates.js';
 import { user } from './user.js';
 
 /** Every module this build has, in the order profiles run them. */
-export const MODULES: readonly Module[] = [baseline, user, security, swap, updates, docker, monitoring, devtools];
+export const MODULES: readonly Module[] = [baseline, user, security, swap, updates, docker, monitoring, postgres, redis, devtools];
 
 export { ALL_MODULE_NAMES } from '../src/engine/module-names.js';

@@ -36,8 +36,9 @@ function switchedOff(config: object, module: string): boolean {
  */
 export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new LocalHost()): Promise<number> {
   const { reporter, stateDir } = io;
-  const loaded = await loadConfig({ file: opts.configFile ?? 'config.yaml', explicit: Boolean(opts.configFile), env: io.env });
   const { modules, profile } = resolveModules({ profile: opts.profile, modules: opts.modules });
+  // ${ENV} references and required passwords are checked only for the modules this run has.
+  const loaded = await loadConfig({ file: opts.configFile ?? 'config.yaml', explicit: Boolean(opts.configFile), env: io.env, modules: modules.map((m) => m.name) });
   const target = opts.dryRun ? new ReadOnlyHost(host) : host;
   const system = await readSystemFacts(target);
   const ctx: ModuleContext = { config: loaded.config, system, modules: modules.map((m) => m.name) };

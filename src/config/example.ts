@@ -37,19 +37,32 @@ export function envNameFor(path: readonly string[]): string {
   return path.join('_').toUpperCase();
 }
 
-function render(schema: SchemaNode, path: string[]): string[] {
-  const pad = '  '.repeat(path.length);
+/** The variable the example reads a secret from: the field's `env`, else its path upper-cased. */
+const envOf = (schema: SchemaNode, path: readonly string[]): string => schema.env ?? envNameFor(path);
+
+/** The keys of `schema` with comments; `value` (a list item's) picks which keys to show and their values. */
+function render(schema: SchemaNode, path: string[], pad = '  '.repeat(path.length), value?: Record<string, unknown>): string[] {
   const out: string[] = [];
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
+    if (value && !(key in value)) continue;
     if (path.length === 0) out.push('');
     for (const line of wrap(child.description ?? '', WIDTH - pad.length - 2)) out.push(`${pad}# ${line}`);
     for (const example of child.examples ?? []) out.push(`${pad}# e.g. ${key}: ${inline(example)}`);
-    const env = JSON.stringify(`\${${envNameFor([...path, key])}}`);
-    if (child.secret) out.push(`${pad}# Secret: never printed or journaled. ${child.optional ? `Optional; e.g. ${env} reads it from the environment.` : `Set ${envNameFor([...path, key])} in the environment.`}`);
+    const env = JSON.stringify(`\${${envOf(child, [...path, key])}}`);
+    if (child.secret) out.push(`${pad}# Secret: never printed or journaled. ${child.optional ? `Optional; e.g. ${env} reads it from the environment.` : `Set ${envOf(child, [...path, key])} in the environment.`}`);
+    const items = child.items?.properties && Array.isArray(child.default) && child.default.length ? child.items : undefined;
     if (child.properties) out.push(`${pad}${key}:`, ...render(child, [...path, key]));
-    else out.push(`${pad}${key}: ${child.secret && !child.optional ? env : inline(child.default)}`);
+    else if (items) out.push(`${pad}${key}:`, ...(child.default as Record<string, unknown>[]).flatMap((item) => listItem(items, [...path, key], `${pad}  `, item)));
+    else out.push(`${pad}${key}: ${child.secret && !child.optional ? env : inline(value ? value[key] : child.default)}`);
   }
   return out;
+}
+
+/** One item of a list of mappings, in block style: `- ` before its first key line. */
+function listItem(schema: SchemaNode, path: string[], pad: string, item: Record<string, unknown>): string[] {
+  const lines = render(schema, path, `${pad}  `, item);
+  const first = lines.findIndex((l) => !l.trimStart().startsWith('#'));
+  return lines.map((l, i) => (i === first ? `${pad}- ${l.slice(pad.length + 2)}` : l));
 }
 
 /** The annotated example config, generated from the schema so config.yaml.example cannot drift from it. */

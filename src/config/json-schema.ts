@@ -3,7 +3,7 @@ import type { SchemaNode } from './keywords.js';
 import { ConfigSchema } from './schema.js';
 
 /** Phanes-only keywords: they word error messages and have no meaning to other tools. */
-const INTERNAL = new Set(['secret', 'expected', 'hint', 'required', 'optional']);
+const INTERNAL = new Set(['secret', 'env', 'expected', 'hint', 'required', 'optional']);
 
 /** Rewrites one schema node for editors: `secret` becomes `x-secret`, sections show full defaults. */
 function clean(schema: SchemaNode): Record<string, unknown> {

@@ -8,6 +8,8 @@ import type { TSchema } from '@sinclair/typebox';
 export interface PhanesKeywords {
   /** A password or token: redacted in output, `x-secret` in JSON Schema, `${ENV}` in the example. */
   secret?: boolean;
+  /** The environment variable the example reads a secret from (default: the key path, upper-cased). */
+  env?: string;
   /** Plain-English shape used in "expected …, got …" messages, e.g. `a swap size such as 2G`. */
   expected?: string;
   /** The fix to suggest when the value is wrong. */

@@ -3,13 +3,15 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { semanticIssues } from './checks.js';
 import { fillDefaults } from './defaults.js';
+import { postgresListIssues, requiredSecretIssues, runScope } from './database-checks.js';
 import { resolveEnv } from './env.js';
 import { schemaIssue } from './issues.js';
 import { node } from './keywords.js';
 import { normalize } from './normalize.js';
+import type { Segment } from './paths.js';
 import { placeIssue, type RawIssue } from './raw-issue.js';
 import { ConfigSchema, type Config } from './schema.js';
-import { secretValues } from './secrets.js';
+import { secretFields } from './secrets.js';
 import { isPlaceholderKey } from './ssh-key.js';
 import { describeValue } from './messages.js';
 import { structureIssues, yamlIssues } from './yaml-errors.js';
@@ -21,6 +23,13 @@ export interface ParsedConfig {
   secrets: string[];
   /** Things that load but deserve a look, such as a placeholder SSH key. */
   warnings: ConfigIssue[];
+}
+
+export interface ParseOptions {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** The modules of the run. Undefined (validate): unset references and missing passwords are warnings. */
+  modules?: readonly string[];
 }
 
 const ROOT = node(ConfigSchema);
@@ -49,7 +58,7 @@ function placeholderWarnings(config: Config, place: (raw: RawIssue) => ConfigIss
  * Parses and validates config text: YAML syntax, a mapping at the root, `${ENV}` references,
  * defaults, the schema and the checks beyond it. Throws one ConfigError listing every issue.
  */
-export function parseConfig(source: string, options: { file?: string; env?: NodeJS.ProcessEnv } = {}): ParsedConfig {
+export function parseConfig(source: string, options: ParseOptions = {}): ParsedConfig {
   const { file, env = process.env } = options;
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -72,19 +81,28 @@ export function parseConfig(source: string, options: { file?: string; env?: Node
     fail([{ path: '', message: `cannot read the YAML: ${(error as Error).message}`, suggestion: 'check the anchors (&name) and aliases (*name) in the file' }]);
   }
 
-  const resolved = resolveEnv(raw, env);
+  // ${ENV} references are resolved only in the parts of the config the run uses (see runScope).
+  const scope = runScope(options.modules);
+  const resolved = resolveEnv(raw, env, { skip: scope.skip, lenient: options.modules === undefined });
   const value = fillDefaults(ROOT, normalize(ROOT, resolved.value, doc));
   checker ??= TypeCompiler.Compile(ConfigSchema);
-  const schemaIssues = [...checker.Errors(value)].map((e) => schemaIssue(e, value));
+  // A value that still holds a reference is not known yet: its shape is checked once it is resolved.
+  const known = (path: readonly Segment[]): boolean => !resolved.unresolved.some((u) => u.every((s, i) => path[i] === s));
+  const schemaIssues = [...checker.Errors(value)].map((e) => schemaIssue(e, value)).filter((i) => i.target === 'key' || known(i.path));
+  const secretIssues = requiredSecretIssues(value as Record<string, unknown>, scope.inRun);
   const ordered = [
     ...schemaIssues.filter((i) => i.target === 'key'),
     ...resolved.issues,
     ...schemaIssues.filter((i) => i.target !== 'key'),
     ...semanticIssues(value as Record<string, unknown>),
+    ...postgresListIssues(value as Record<string, unknown>),
+    ...(options.modules ? secretIssues.filter((i) => known(i.path)) : []),
   ];
   if (ordered.length > 0) fail(ordered.map(place));
 
   // Errors() found nothing, so the value is a complete Config.
   const config = value as Config;
-  return { config, secrets: secretValues(config), warnings: placeholderWarnings(config, place) };
+  const later = options.modules ? [] : [...resolved.warnings, ...secretIssues.filter((i) => known(i.path))];
+  const secrets = [...new Set(secretFields(config).filter((f) => known(f.path) && typeof f.value === 'string' && f.value !== '').map((f) => f.value as string))];
+  return { config, secrets, warnings: [...placeholderWarnings(config, place), ...later.map(place)] };
 }

@@ -30,16 +30,23 @@ const flag = (def: boolean, description: string) => Type.Boolean({ description, 
 const list = <T extends TSchema>(items: T, options: Options) => Type.Array(items, { ...options, uniqueItems: true, default: [] });
 const section = <T extends TProperties>(description: string, properties: T) =>
   Type.Object(properties, { description, default: {}, additionalProperties: false });
-/** A password: any text of 8+ characters, or empty for none; never printed. */
-const secret = (description: string) =>
+/**
+ * The shortest password a database module accepts. Postgres and redis answer on the network once
+ * `listen` or `bind` says so, and a short password falls to an online guesser; 16 random characters
+ * do not. Empty means "not set": a module in the run refuses to start without one.
+ */
+export const MIN_SECRET_LENGTH = 16;
+/** A password: any text of 16+ characters, or empty for "not set yet"; never printed or journaled. */
+const secret = (description: string, env?: string) =>
   Type.String({
     description,
     default: '',
-    pattern: '^(?:|[\\s\\S]{8,})$',
+    pattern: `^(?:|[\\s\\S]{${MIN_SECRET_LENGTH},})$`,
     secret: true,
     writeOnly: true,
-    expected: 'a password of at least 8 characters (or empty for none)',
-    hint: 'use a long random password, e.g. from `openssl rand -base64 24`',
+    ...(env ? { env } : {}),
+    expected: `a password of at least ${MIN_SECRET_LENGTH} characters`,
+    hint: 'a database reachable with a short password is one an online guesser gets into; use a long random one, e.g. from `openssl rand -base64 24`',
   });
 
 /**
@@ -278,18 +285,61 @@ export const ConfigSchema = Type.Object(
     caddy: section('Caddy web server.', {
       enabled: enabled('Caddy'),
     }),
-    postgres: section('PostgreSQL server, one database and its owner.', {
-      version: text('16', '^[0-9]+$', {
-        description: 'PostgreSQL major version.',
-        expected: 'a PostgreSQL major version such as "16"',
-        hint: 'write the major version only, e.g. "16"',
+    postgres: section('PostgreSQL server, its databases and roles.', {
+      enabled: enabled('PostgreSQL'),
+      source: source('PGDG, the PostgreSQL project'),
+      version: text('', '^(?:|[0-9]{2})$', {
+        description: "PostgreSQL major version. Empty: the version the distribution ships (Debian 12: 15, Debian 13: 17, Ubuntu 22.04: 14, Ubuntu 24.04: 16); another one needs source: upstream.",
+        expected: 'a PostgreSQL major version such as "17", or "" for the distribution\'s',
+        hint: 'write the major version only, in quotes, e.g. "17", or "" for the one the distribution ships',
       }),
-      password: secret('Password of the database user.'),
-      database: sqlIdentifier('app', 'Database to create.'),
-      user: sqlIdentifier('app', 'Role that owns the database.'),
+      listen: Type.Array(Type.String({
+        pattern: '^(?:localhost|\\*|[0-9.]+|[0-9a-fA-F:]+)$',
+        expected: 'localhost, * or an IP address of this host',
+        hint: 'write localhost, an address such as 10.0.0.5, or * for every address',
+      }), {
+        description: 'Addresses PostgreSQL listens on (listen_addresses). localhost only unless you say otherwise; TCP logins always need a scram-sha-256 password.',
+        default: ['localhost'], minItems: 1, uniqueItems: true, examples: [['localhost', '10.0.0.5']],
+      }),
+      databases: Type.Array(Type.Object({
+        name: sqlIdentifier('app', 'Database name.'),
+        owner: Type.Optional(sqlIdentifier('app', 'Role that owns it (one of roles); default: the role with the database\'s name.')),
+      }, { additionalProperties: false }), {
+        description: 'Databases to create, each with its owner.',
+        default: [{ name: 'app', owner: 'app' }],
+      }),
+      roles: Type.Array(Type.Object({
+        name: sqlIdentifier('app', 'Role name.'),
+        password: Type.Optional(secret('Login password, stored as a scram-sha-256 verifier.', 'POSTGRES_PASSWORD')),
+        password_file: Type.Optional(Type.String({
+          pattern: ABSOLUTE_PATH,
+          description: 'Instead of password: a root-owned file of mode 0600 on the server that holds it.',
+          expected: 'an absolute path such as /etc/phanes/app.password',
+          hint: 'write the path of a file only root can read (chmod 600)',
+        })),
+      }, { additionalProperties: false }), {
+        description: 'Login roles, each with a password, or password_file: the path of a root-owned 0600 file that holds it.',
+        default: [{ name: 'app', password: '' }],
+      }),
     }),
     redis: section('Redis server.', {
-      password: secret('Password clients must send (requirepass); empty means none.'),
+      enabled: enabled('Redis'),
+      password: secret('Password clients must send (requirepass).', 'REDIS_PASSWORD'),
+      bind: Type.Array(Type.String({
+        pattern: '^-?(?:[0-9.]+|[0-9a-fA-F:]+)$',
+        expected: 'an IP address such as 127.0.0.1 or ::1',
+        hint: 'write an address of this host; a leading - makes it optional',
+      }), { description: 'Addresses Redis listens on.', default: ['127.0.0.1', '::1'], minItems: 1, uniqueItems: true }),
+      maxmemory: text('', '^(?:|[0-9]+(?:[kKmMgG][bB]?)?)$', {
+        description: 'Memory limit such as 256mb; empty: no limit.',
+        expected: 'a size such as 256mb or 1gb, or empty',
+        hint: 'write a number with kb, mb or gb, e.g. 256mb',
+      }),
+      maxmemory_policy: text('noeviction', '^(?:noeviction|allkeys-lru|allkeys-lfu|allkeys-random|volatile-lru|volatile-lfu|volatile-random|volatile-ttl)$', {
+        description: 'What Redis does at maxmemory: noeviction (refuse writes) or an eviction policy such as allkeys-lru.',
+        expected: 'a Redis maxmemory-policy such as noeviction or allkeys-lru',
+        hint: 'use noeviction (the default) or allkeys-lru for a cache',
+      }),
     }),
     devtools: section('Developer tools (git, build-essential, curl) and language runtimes from the distribution.', {
       enabled: enabled('developer tools'),

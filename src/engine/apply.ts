@@ -121,7 +121,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         counts.unchanged++;
         reporter.step({ module: module.name, key: r.key, label: r.label, status: 'unchanged', changes: [] });
         if (!dryRun && !kind.volatile && needsObserving(input.projection.resources[r.key], state, d)) {
-          await keepContents(recorder, ctx.contents, state);
+          await keepContents(recorder, ctx.contents, state, d);
           await emit({ type: 'ResourceObserved', data: { ...r, runId, at: now(), state, desired: d.desired } });
         }
       };
@@ -160,7 +160,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       for (const b of batch) {
         const s = ++seq;
         seqs.push(s);
-        await keepContents(recorder, ctx.contents, b.current);
+        await keepContents(recorder, ctx.contents, b.current, b.decl);
         await emit({ type: 'ChangeIntended', data: {
           ...b.ref, runId, seq: s, at: now(), reason: reasonFor(input.projection.resources[b.ref.key], b.current, b.decl, ctx),
           summary: b.changes.join('; '), before: b.current, desired: b.decl.desired, ...(b.decl.notify ? { notify: b.decl.notify } : {}),
@@ -176,7 +176,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
           cache.set(b.ref.key, state);
           const left = kind.diff(state, b.decl, { ...ctx, notified: new Set() });
           if (left.length) throw new PhanesError(`${b.ref.label} still differs after the change: ${left.join('; ')}`);
-          await keepContents(recorder, ctx.contents, state);
+          await keepContents(recorder, ctx.contents, state, b.decl);
           await emit({ type: 'ChangeApplied', data: { ...b.ref, runId, seq: seqs[j]!, at: now(), after: state } });
           counts.changed++;
           noteDisruption(b.decl, b.changes);
@@ -210,9 +210,10 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
           continue;
         }
         const current = dirty && !dryRun ? (await readAll(ctx, [declOf(r)])).get(r.key) ?? {} : states.get(r.key) ?? {};
-        if ((await revertResource(run, r, current)) === 'failed') failure = new PhanesError(`${r.label}: reverting what the config no longer declares failed`);
+        const status = await revertResource(run, r, current);
+        if (status === 'failed') failure = new PhanesError(`${r.label}: reverting what the config no longer declares failed`);
         dirty = true;
-        if (failure) break;
+        if (failure || status === 'halted') break;
       }
     }
     if (failure) counts.skipped = Math.max(0, decls.length - counts.changed - counts.unchanged - counts.failed);

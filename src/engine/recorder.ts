@@ -1,5 +1,6 @@
 import type { PhanesEvent, Snapshot } from '../../state/events.js';
 import type { Store } from '../../state/store.js';
+import { isSecret, type Decl } from '../resources/types.js';
 
 /** Where the engine records events and file contents. Plan uses one that keeps nothing. */
 export interface Recorder {
@@ -25,11 +26,14 @@ export const nullRecorder = (getBlob: (sha: string) => Promise<Buffer>): Recorde
 
 /**
  * Keep the content behind a snapshot's `sha256` field (a file) and its `password` tag (a shadow field),
- * so rollback and diff can use it later.
+ * so rollback and diff can use it later. A secret declaration's file content (a password) never
+ * reaches the state directory; a user's previous shadow field (a crypt hash, never a password) does,
+ * in a 0600 blob, so rollback can put the old password back.
  */
-export async function keepContents(recorder: Recorder, contents: Map<string, Buffer>, snapshot: Snapshot): Promise<void> {
+export async function keepContents(recorder: Recorder, contents: Map<string, Buffer>, snapshot: Snapshot, decl?: Decl): Promise<void> {
   const password = typeof snapshot.password === 'string' && snapshot.password.startsWith('sha256:') ? snapshot.password.slice(7) : undefined;
-  for (const sha of [snapshot.sha256, password]) {
+  const file = decl && isSecret(decl) ? undefined : snapshot.sha256;
+  for (const sha of [file, password]) {
     const data = typeof sha === 'string' ? contents.get(sha) : undefined;
     if (data) await recorder.putBlob(data);
   }

@@ -25,7 +25,8 @@ export interface RevertRun {
   cause?: 'prune';
 }
 
-export type RevertStatus = 'restored' | 'as-before' | 'released' | 'refused' | 'failed';
+/** `halted`: the kind refused to go back (a database holding data): nothing after it in the module runs. */
+export type RevertStatus = 'restored' | 'as-before' | 'released' | 'refused' | 'halted' | 'failed';
 
 const now = (): string => new Date().toISOString();
 
@@ -71,12 +72,17 @@ export async function revertResource(run: RevertRun, r: ManagedResource, current
     return 'restored';
   }
   const seq = run.nextSeq();
-  await keepContents(run.recorder, ctx.contents, current);
+  await keepContents(run.recorder, ctx.contents, current, decl);
   await run.emit({ type: 'RevertIntended', data: { ...ref, runId: run.runId, seq, at, target: r.original, current } });
   try {
     const outcome = await kind.revert(ctx, decl, current, r.original);
     const after = (await readOne(ctx, r)) ?? {};
     await run.emit({ type: 'ChangeReverted', data: { ...ref, ...cause, runId: run.runId, seq, at: now(), result: outcome.result, after, ...(outcome.note ? { note: outcome.note } : {}) } });
+    if (outcome.result === 'refused') {
+      summary.skipped++;
+      step('skipped', changes, { reason: outcome.note ?? 'refused' });
+      return 'halted';
+    }
     summary.changed++;
     step('changed', changes.length ? changes : ['restored'], outcome.note ? { reason: outcome.note } : {});
     return 'restored';

@@ -45,6 +45,7 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
   const emit = (e: PhanesEvent): Promise<void> => (dryRun ? Promise.resolve() : recorder.append(e));
   let seq = 0;
   let ok = true;
+  let halted: string | undefined; // a step refused to go back (a database holding data): nothing after it runs
 
   await emit({ type: 'RunStarted', data: { runId, at: now(), command: 'rollback', modules: [input.module], ...input.run } });
   reporter.moduleStart(input.module, 'rollback');
@@ -53,9 +54,15 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
     nextSeq: () => ++seq,
   };
   for (const r of resources) {
+    if (halted) {
+      summary.skipped++;
+      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'skipped', changes: [], reason: `left as it is: ${halted} was refused` });
+      continue;
+    }
     const current = (seq > 0 && !dryRun ? (await readAll(ctx, [declOf(r)])).get(r.key) : cache.get(r.key)) ?? {};
     const status = await revertResource(run, r, current);
-    if (status === 'refused' || status === 'failed') ok = false;
+    if (status === 'refused' || status === 'failed' || status === 'halted') ok = false;
+    if (status === 'halted') halted = r.label;
     if (status === 'restored' && !dryRun) for (const n of notify.get(r.key) ?? []) toReload.add(n);
   }
   // A later step can take away what an earlier restore put back (purging locales removes the

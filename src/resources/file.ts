@@ -4,7 +4,7 @@ import { sha256 } from '../../state/blobs.js';
 import type { Snapshot } from '../../state/events.js';
 import type { Host } from '../host/host.js';
 import { HostError } from '../errors.js';
-import { fieldDiff, fmt, octal, type Decl, type Kind, type KindContext } from './types.js';
+import { fieldDiff, fmt, isSecret, octal, type Decl, type Kind, type KindContext } from './types.js';
 
 export interface FileOptions {
   content?: string | Buffer;
@@ -32,7 +32,10 @@ export function file(filePath: string, spec: FileSpec): Decl<FileOptions> {
   return {
     kind: 'file',
     id: filePath,
-    desired: { exists: true, sha256: sha256(content), mode: spec.mode ?? 0o644, owner: spec.owner ?? 'root', group: spec.group ?? spec.owner ?? 'root' },
+    desired: {
+      exists: true, sha256: sha256(content), mode: spec.mode ?? 0o644, owner: spec.owner ?? 'root', group: spec.group ?? spec.owner ?? 'root',
+      ...(spec.secret ? { secret: true } : {}),
+    },
     options: { content, ...(spec.validate ? { validate: spec.validate } : {}), ...(spec.check ? { check: spec.check } : {}) },
     ...(spec.notify ? { notify: spec.notify } : {}),
     ...(spec.secret ? { secret: true } : {}),
@@ -138,7 +141,7 @@ export const fileKind: Kind<FileOptions> = {
   diff(current, decl) {
     if (decl.desired.exists === false) return current.exists === true ? ['remove'] : [];
     if (current.exists !== true) return [`create (${octal(Number(decl.desired.mode))} ${decl.desired.owner}:${decl.desired.group})`];
-    const lines = fieldDiff(current, decl.desired, fmt).filter((l) => !l.startsWith('sha256') && !l.startsWith('exists'));
+    const lines = fieldDiff(current, decl.desired, fmt).filter((l) => !/^(?:sha256|exists|secret):/.test(l));
     return current.sha256 !== decl.desired.sha256 ? ['content', ...lines] : lines;
   },
   predict: (_current, decl) => ({ ...decl.desired }),
@@ -167,7 +170,7 @@ export const fileKind: Kind<FileOptions> = {
     if (typeof target.link === 'string' && current.link !== target.link) await ctx.host.symlink(target.link, decl.id);
   },
   async show(ctx, from, to, decl) {
-    if (decl.secret) return `--- ${decl.id}\n+++ ${decl.id}\n<redacted: secret content differs>\n`;
+    if (isSecret(decl)) return `--- ${decl.id}\n+++ ${decl.id}\n<redacted: secret content differs>\n`;
     const [a, b] = await Promise.all([contentOf(ctx, from, decl), contentOf(ctx, to, decl)]);
     if (a === b) return undefined;
     return createTwoFilesPatch(decl.id, decl.id, a, b, from.exists === true ? '' : '(absent)', to.exists === true ? '' : '(absent)');

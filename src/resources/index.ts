@@ -8,6 +8,7 @@ import { lineKind } from './line.js';
 import { moduliKind } from './moduli.js';
 import { liveSysctlKind } from './live-sysctl.js';
 import { packageKind } from './package.js';
+import { pgKind } from './pg.js';
 import { serviceKind } from './service.js';
 import { swapfileKind, swaponKind } from './swapfile.js';
 import { timezoneKind } from './timezone.js';
@@ -23,7 +24,7 @@ const kinds: ReadonlyArray<Kind<any>> = [ // eslint-disable-line @typescript-esl
   moduliKind, unitDropinKind,
   swapfileKind, swaponKind, liveSysctlKind,
   ufwKind,
-  blockKind, groupMemberKind,
+  blockKind, groupMemberKind, pgKind,
 ];
 
 const byName = new Map(kinds.map((k) => [k.name, k]));

@@ -37,7 +37,8 @@ export interface KindContext {
 }
 
 export interface RevertOutcome {
-  result: 'restored' | 'left';
+  /** `refused`: not reverted, and the rollback stops there (what comes after would undo it anyway, e.g. a purge). */
+  result: 'restored' | 'left' | 'refused';
   note?: string;
 }
 
@@ -71,6 +72,9 @@ export interface Kind<O = unknown> {
 export function skipIf<T extends Decl>(decl: T, reason: string | undefined): T {
   return reason ? { ...decl, skip: reason } : decl;
 }
+
+/** Secret content (a file holding a password): marked in `desired` too, so status and rollback know it from the journal. */
+export const isSecret = (decl: Decl): boolean => decl.secret === true || decl.desired.secret === true;
 
 export const keyOf = (d: { kind: string; id: string }): string => `${d.kind}:${d.id}`;
 

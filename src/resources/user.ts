@@ -36,7 +36,7 @@ export function user(name: string, spec: UserSpec): Decl<UserOptions> {
       ...(spec.locked !== undefined ? { locked: spec.locked } : {}),
       ...(spec.passwordHash !== undefined ? { password: passwordTag(spec.passwordHash) } : {}),
     },
-    ...(spec.passwordHash !== undefined ? { options: { passwordHash: spec.passwordHash }, secret: true } : {}),
+    ...(spec.passwordHash !== undefined ? { options: { passwordHash: spec.passwordHash } } : {}),
   };
 }
 

@@ -56,7 +56,7 @@ describe('phanes schema', () => {
     assert.equal(r.code, 0);
     const schema = JSON.parse(r.stdout) as { properties: Record<string, { properties?: Record<string, Record<string, unknown>> }> };
     assert.ok(schema.properties.username);
-    assert.equal(schema.properties.postgres?.properties?.password?.['x-secret'], true);
+    assert.equal(schema.properties.redis?.properties?.password?.['x-secret'], true);
   });
 });
 

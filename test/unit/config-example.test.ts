@@ -21,10 +21,16 @@ describe('config.yaml.example', () => {
 
   it('loads without errors when the secrets it references are set', async () => {
     const env = { POSTGRES_PASSWORD: 'pg-password-from-env', REDIS_PASSWORD: 'redis-password-from-env' };
-    const loaded = await loadConfig({ file: EXAMPLE, explicit: true, env });
+    const loaded = await loadConfig({ file: EXAMPLE, explicit: true, env, modules: ['baseline', 'postgres', 'redis'] });
     assert.deepEqual(loaded.warnings, []);
     assert.deepEqual(loaded.secrets.sort(), ['pg-password-from-env', 'redis-password-from-env']);
-    assert.deepEqual({ ...loaded.config, postgres: { ...loaded.config.postgres, password: '' }, redis: { password: '' } }, defaultConfig());
+    const unset = { ...loaded.config, postgres: { ...loaded.config.postgres, roles: [{ name: 'app', password: '' }] }, redis: { ...loaded.config.redis, password: '' } };
+    assert.deepEqual(unset, defaultConfig());
+  });
+
+  it('loads for a run without postgres and redis with none of their variables set', async () => {
+    const loaded = await loadConfig({ file: EXAMPLE, explicit: true, env: {}, modules: ['baseline', 'user', 'security', 'swap', 'updates'] });
+    assert.deepEqual(loaded.secrets, []);
   });
 
   it('shows every key with its description as a comment', () => {
@@ -39,7 +45,7 @@ describe('config.yaml.example', () => {
 
   it('shows secrets as environment references and a realistic key as a comment', () => {
     const text = renderExample();
-    assert.match(text, /^  password: "\$\{POSTGRES_PASSWORD\}"$/m);
+    assert.match(text, /^      password: "\$\{POSTGRES_PASSWORD\}"$/m);
     assert.match(text, /^  password: "\$\{REDIS_PASSWORD\}"$/m);
     assert.match(text, /^# e\.g\. ssh_public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5\S*\.\.\. you@laptop"$/m);
     assert.match(text, /^ssh_public_key: ""$/m);
@@ -47,7 +53,7 @@ describe('config.yaml.example', () => {
 
   it('quotes values YAML would otherwise read as numbers or times', () => {
     const parsed = parse(renderExample()) as { postgres: { version: unknown }; updates: { automatic_reboot_time: unknown } };
-    assert.equal(parsed.postgres.version, '16');
+    assert.equal(parsed.postgres.version, '');
     assert.equal(parsed.updates.automatic_reboot_time, '03:00');
     assert.match(renderExample(), /automatic_reboot_time: "03:00"/);
   });
@@ -78,7 +84,9 @@ describe('configJsonSchema', () => {
 
   it('marks secrets x-secret and writeOnly, and only them', () => {
     const secret = properties(schema).filter(([, n]) => n['x-secret'] === true).map(([p]) => p);
-    assert.deepEqual(secret, ['user.password_hash', 'postgres.password', 'redis.password']);
+    assert.deepEqual(secret, ['user.password_hash', 'redis.password']);
+    const role = (schema.properties?.postgres?.properties?.roles?.items as JsonNode | undefined)?.properties?.password;
+    assert.equal(role?.['x-secret'], true, 'a role password inside the list is secret too');
     for (const [, n] of properties(schema)) if (n['x-secret']) assert.equal(n.writeOnly, true);
   });
 

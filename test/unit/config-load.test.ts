@@ -13,7 +13,7 @@ function ed25519(comment = 'me@laptop', fill = 7): string {
   return `ssh-ed25519 ${blob.toString('base64')} ${comment}`;
 }
 
-/** The PRD's example config, verbatim. */
+/** The PRD's example config, its postgres part in the roles form that replaced `postgres.password`. */
 const PRD_EXAMPLE = `# User settings
 username: deploy
 ssh_public_key: "ssh-ed25519 AAAA... user@host"
@@ -33,14 +33,16 @@ docker:
 
 postgres:
   version: "16"
-  password: "change-me-in-production"
+  roles:
+    - name: app
+      password: "change-me-in-production"
 
 redis:
   password: "change-me-in-production"
 `;
 
 describe('loadConfig accepts good configs', () => {
-  it("loads the PRD's example config verbatim", async () => {
+  it("loads the PRD's example config", async () => {
     const loaded = await loadConfig({ file: write(PRD_EXAMPLE), explicit: true, env: {} });
     assert.equal(loaded.fromDefaults, false);
     assert.equal(loaded.config.username, 'deploy');
@@ -82,7 +84,8 @@ describe('loadConfig accepts good configs', () => {
     assert.deepEqual(c.security.fail2ban, { enabled: true, bantime: '1h', findtime: '10m', maxretry: 5 });
     assert.deepEqual(c.swap, { enabled: true, size: '2G', swappiness: 10, path: '/swapfile' });
     assert.deepEqual(c.updates, { enabled: true, automatic_reboot: false, automatic_reboot_time: '03:00', mail: '' });
-    assert.deepEqual(c.postgres, { version: '16', password: '', database: 'app', user: 'app' });
+    assert.deepEqual(c.postgres, { enabled: true, source: 'distro', version: '', listen: ['localhost'], databases: [{ name: 'app', owner: 'app' }], roles: [{ name: 'app', password: '' }] });
+    assert.deepEqual(c.redis, { enabled: true, password: '', bind: ['127.0.0.1', '::1'], maxmemory: '', maxmemory_policy: 'noeviction' });
   });
 
   it('uses the defaults when no file was named and ./config.yaml is absent', async () => {
@@ -99,24 +102,36 @@ describe('loadConfig accepts good configs', () => {
   });
 
   it('resolves ${ENV} references and lists resolved secrets for the redactor', async () => {
-    const file = write('postgres:\n  password: "${PG_PASS}"\nredis:\n  password: "pre-${REDIS_PASS}"\nupdates:\n  mail: "${MAIL_TO}"\n');
-    const env = { PG_PASS: 's3cret-postgres', REDIS_PASS: 'redis-token', MAIL_TO: 'ops@example.com' };
+    const file = write('postgres:\n  roles:\n    - name: app\n      password: "${PG_PASS}"\nredis:\n  password: "pre-${REDIS_PASS}"\nupdates:\n  mail: "${MAIL_TO}"\n');
+    const env = { PG_PASS: 's3cret-postgres-password', REDIS_PASS: 'redis-token-0123456789', MAIL_TO: 'ops@example.com' };
     const loaded = await loadConfig({ file, explicit: true, env });
-    assert.equal(loaded.config.postgres.password, 's3cret-postgres');
-    assert.equal(loaded.config.redis.password, 'pre-redis-token');
+    assert.equal(loaded.config.postgres.roles[0]?.password, 's3cret-postgres-password');
+    assert.equal(loaded.config.redis.password, 'pre-redis-token-0123456789');
     assert.equal(loaded.config.updates.mail, 'ops@example.com');
-    assert.deepEqual(loaded.secrets.sort(), ['pre-redis-token', 's3cret-postgres']);
+    assert.deepEqual(loaded.secrets.sort(), ['pre-redis-token-0123456789', 's3cret-postgres-password']);
+  });
+
+  it('resolves references only for the modules in the run, and names an unset one in validate as a warning', async () => {
+    const file = write('redis:\n  password: "${REDIS_PASS}"\npostgres:\n  roles:\n    - name: app\n      password: "${PG}"\n');
+    const minimal = await loadConfig({ file, explicit: true, env: {}, modules: ['baseline', 'user', 'security', 'swap', 'updates'] });
+    assert.deepEqual(minimal.secrets, []);
+    await assert.rejects(loadConfig({ file, explicit: true, env: {}, modules: ['redis'] }), /environment variable REDIS_PASS is not set/);
+    const validated = await loadConfig({ file, explicit: true, env: {} });
+    assert.deepEqual(validated.warnings.map((w) => [w.path, w.message]), [
+      ['redis.password', 'environment variable REDIS_PASS is not set'],
+      ['postgres.roles[0].password', 'environment variable PG is not set'],
+    ]);
   });
 
   it('keeps $${ as a literal ${', () => {
-    const { config } = parseConfig('redis:\n  password: "abc$${HOME}def"\n', { env: {} });
-    assert.equal(config.redis.password, 'abc${HOME}def');
+    const { config } = parseConfig('redis:\n  password: "abc$${HOME}def-0123456789"\n', { env: {} });
+    assert.equal(config.redis.password, 'abc${HOME}def-0123456789');
   });
 
   it('reads process.env when no env is passed', () => {
-    process.env.PHANES_TEST_SECRET = 'from-process-env';
+    process.env.PHANES_TEST_SECRET = 'from-process-env-0123';
     try {
-      assert.equal(parseConfig('redis:\n  password: "${PHANES_TEST_SECRET}"\n').config.redis.password, 'from-process-env');
+      assert.equal(parseConfig('redis:\n  password: "${PHANES_TEST_SECRET}"\n').config.redis.password, 'from-process-env-0123');
     } finally {
       delete process.env.PHANES_TEST_SECRET;
     }
@@ -134,7 +149,7 @@ describe('loadConfig accepts good configs', () => {
 
   it('treats a section with every key commented out as empty', () => {
     const { config } = parseConfig('redis:\n  # password: x\nswap:\n', { env: {} });
-    assert.deepEqual(config.redis, { password: '' });
+    assert.deepEqual(config.redis, defaultConfig().redis);
     assert.deepEqual(config.swap, defaultConfig().swap);
   });
 
@@ -150,7 +165,8 @@ describe('loadConfig accepts good configs', () => {
       'swap: { size: 512M, swappiness: 0, path: /var/swap.img }',
       'security: { ssh_port: 65535, ufw: { allow: ["443", 80/tcp, "60000:61000/udp"] }, fail2ban: { bantime: 1w, maxretry: 100 } }',
       'updates: { automatic_reboot: true, automatic_reboot_time: "23:59", mail: root@localhost }',
-      'postgres: { database: my_app, user: my_app }',
+      'postgres: { listen: [localhost, 10.0.0.5], databases: [{ name: my_app, owner: my_role }, { name: my_role }], roles: [{ name: my_role, password_file: /etc/phanes/my_role.password }] }',
+      'redis: { password: a-redis-password-0123, bind: [127.0.0.1], maxmemory: 256mb, maxmemory_policy: allkeys-lru }',
     ].join('\n');
     const { config, warnings } = parseConfig(yaml, { env: {} });
     assert.deepEqual(warnings, []);
@@ -159,7 +175,7 @@ describe('loadConfig accepts good configs', () => {
   });
 
   it('follows YAML anchors and aliases', () => {
-    const parsed = parseConfig('postgres:\n  password: &pw long-enough-password\nredis:\n  password: *pw\n', { env: {} });
+    const parsed = parseConfig('postgres:\n  roles: [{ name: app, password: &pw long-enough-password }]\nredis:\n  password: *pw\n', { env: {} });
     assert.equal(parsed.config.redis.password, 'long-enough-password');
     assert.deepEqual(parsed.secrets, ['long-enough-password']);
   });
@@ -172,23 +188,23 @@ describe('loadConfig accepts good configs', () => {
 
 describe('secrets, redaction and the config fingerprint', () => {
   it('knows which paths are secret', () => {
-    assert.deepEqual(secretPaths(), ['user.password_hash', 'postgres.password', 'redis.password']);
+    assert.deepEqual(secretPaths(), ['user.password_hash', 'postgres.roles[].password', 'redis.password']);
   });
 
   it('replaces secret values with <redacted> and leaves everything else', () => {
-    const { config } = parseConfig('postgres:\n  password: correct-horse\nredis:\n  password: ""\n', { env: {} });
+    const { config } = parseConfig('postgres:\n  roles: [{ name: app, password: correct-horse-battery }, { name: b, password: second-role-password }]\nredis:\n  password: ""\n', { env: {} });
     const redacted = redactConfig(config);
-    assert.equal(redacted.postgres.password, '<redacted>');
+    assert.deepEqual(redacted.postgres.roles.map((r) => r.password), ['<redacted>', '<redacted>'], 'secrets inside list items too');
     assert.equal(redacted.redis.password, '', 'an unset secret stays visibly unset');
-    assert.equal(redacted.postgres.database, 'app');
-    assert.equal(config.postgres.password, 'correct-horse', 'the original is not changed');
-    assert.doesNotMatch(JSON.stringify(redacted), /correct-horse/);
+    assert.equal(redacted.postgres.databases[0]?.name, 'app');
+    assert.equal(config.postgres.roles[0]?.password, 'correct-horse-battery', 'the original is not changed');
+    assert.doesNotMatch(JSON.stringify(redacted), /correct-horse|second-role/);
   });
 
   it('fingerprints the redacted config, so the hash does not depend on a secret', () => {
-    const a = parseConfig('postgres:\n  password: first-password\n', { env: {} }).config;
-    const b = parseConfig('postgres:\n  password: second-password\n', { env: {} }).config;
-    const c = parseConfig('postgres:\n  password: first-password\nswap:\n  size: 4G\n', { env: {} }).config;
+    const a = parseConfig('redis:\n  password: first-password-0123\n', { env: {} }).config;
+    const b = parseConfig('redis:\n  password: second-password-0123\n', { env: {} }).config;
+    const c = parseConfig('redis:\n  password: first-password-0123\nswap:\n  size: 4G\n', { env: {} }).config;
     assert.match(configSha256(a), /^[0-9a-f]{64}$/);
     assert.equal(configSha256(a), configSha256(b));
     assert.notEqual(configSha256(a), configSha256(c));

@@ -8,10 +8,12 @@ import { ConfigError, type ConfigIssue } from '../../src/errors.js';
 const { dir, write } = configFiles('phanes-config-');
 
 /** Loads YAML that must be rejected and returns the ConfigError. */
-async function rejected(yaml: string, env: NodeJS.ProcessEnv = {}): Promise<ConfigError> {
+const ALL = ['baseline', 'user', 'security', 'swap', 'updates', 'postgres', 'redis'];
+
+async function rejected(yaml: string, env: NodeJS.ProcessEnv = {}, modules: readonly string[] = ALL): Promise<ConfigError> {
   const file = write(yaml);
   try {
-    await loadConfig({ file, explicit: true, env });
+    await loadConfig({ file, explicit: true, env, modules });
   } catch (error) {
     assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
     assert.equal(error.file, file);
@@ -39,6 +41,8 @@ interface BadCase {
   name: string;
   yaml: string;
   env?: NodeJS.ProcessEnv;
+  /** The modules of the run (default: every module that exists). */
+  modules?: readonly string[];
   expect: Expected;
 }
 
@@ -237,7 +241,7 @@ const bad: BadCase[] = [
   },
   {
     name: 'names an alias whose anchor is missing',
-    yaml: 'postgres:\n  password: long-enough-password\nredis:\n  password: *pg\n',
+    yaml: 'updates:\n  mail: root@localhost\nredis:\n  password: *pg\n',
     expect: { path: 'redis.password', line: 4, column: 13, message: /the alias \*pg has no anchor &pg/, suggestion: /&pg/ },
   },
   {
@@ -257,8 +261,8 @@ const bad: BadCase[] = [
   },
   {
     name: 'names the missing environment variable of a secret and its key',
-    yaml: 'postgres:\n  version: "16"\n  password: "${PG_PASS}"\n',
-    expect: { path: 'postgres.password', line: 3, column: 13, message: /^environment variable PG_PASS is not set$/, suggestion: /export PG_PASS=.*sudo PG_PASS=/ },
+    yaml: 'redis:\n  maxmemory: 64mb\n  password: "${PG_PASS}"\n',
+    expect: { path: 'redis.password', line: 3, column: 13, message: /^environment variable PG_PASS is not set$/, suggestion: /export PG_PASS=.*sudo PG_PASS=/ },
   },
   {
     name: 'rejects a malformed environment reference',
@@ -278,7 +282,7 @@ const bad: BadCase[] = [
   {
     name: 'rejects a PostgreSQL version that is not a whole major number',
     yaml: 'postgres:\n  version: 16.2\n',
-    expect: { path: 'postgres.version', line: 2, column: 12, message: /^expected a PostgreSQL major version such as "16", got "16\.2"$/ },
+    expect: { path: 'postgres.version', line: 2, column: 12, message: /^expected a PostgreSQL major version such as "17", or "" for the distribution's, got "16\.2"$/ },
   },
   {
     name: 'points at the second copy of a repeated package',
@@ -303,7 +307,22 @@ const bad: BadCase[] = [
   {
     name: 'rejects a short password without printing it',
     yaml: 'redis:\n  password: hunter2\n',
-    expect: { path: 'redis.password', line: 2, column: 13, message: /^expected a password of at least 8 characters .*, got a 7-character value \(not shown\)$/ },
+    expect: { path: 'redis.password', line: 2, column: 13, message: /^expected a password of at least 16 characters, got a 7-character value \(not shown\)$/ },
+  },
+  {
+    name: 'rejects a postgres role without a password when postgres runs, saying why',
+    yaml: 'redis:\n  password: a-long-enough-redis-password\npostgres:\n  roles:\n    - name: app\n',
+    expect: { path: 'postgres.roles[0].name', line: 5, message: /role app has no password: PostgreSQL would be reachable without one/, suggestion: /POSTGRES_PASSWORD.*password_file/ },
+  },
+  {
+    name: 'rejects redis without a password when redis runs',
+    yaml: 'postgres:\n  enabled: false\n',
+    expect: { path: 'redis.password', line: 1, message: /redis has no password/, suggestion: /REDIS_PASSWORD/ },
+  },
+  {
+    name: 'rejects a database whose owner is not a listed role',
+    yaml: 'postgres:\n  databases:\n    - name: shop\n      owner: nobody\n',
+    expect: { path: 'postgres.databases[0].owner', line: 4, message: /owner nobody is not one of postgres\.roles/ },
   },
 ];
 
@@ -312,7 +331,7 @@ describe('loadConfig rejects bad configs with the key path, line and a fix', () 
 
   for (const c of bad) {
     it(c.name, async () => {
-      const error = await rejected(c.yaml, c.env);
+      const error = await rejected(c.yaml, c.env, c.modules);
       const issue = error.issues.find((i) => i.path === c.expect.path);
       assert.ok(issue, `no issue at ${c.expect.path}; got ${JSON.stringify(error.issues)}`);
       assert.equal(issue.line, c.expect.line, `line of ${JSON.stringify(issue)}`);
@@ -325,13 +344,13 @@ describe('loadConfig rejects bad configs with the key path, line and a fix', () 
   }
 
   it('never prints a secret value in an error', async () => {
-    const error = await rejected('redis:\n  password: [hunter22]\npostgres:\n  password: hunter2\n');
+    const error = await rejected('redis:\n  password: [hunter22]\npostgres:\n  roles: [{ name: app, password: hunter2 }]\n');
     assert.doesNotMatch(error.message, /hunter2/);
   });
 
   it('reports every problem in a file at once, in file order', async () => {
     const error = await rejected(
-      ['usernme: deploy', 'security:', '  ssh_port: 0', '  ufw:', '    allow: [80/http]', 'swap:', '  size: 2GB', 'postgres:', '  password: "${NOPE}"'].join('\n'),
+      ['usernme: deploy', 'security:', '  ssh_port: 0', '  ufw:', '    allow: [80/http]', 'swap:', '  size: 2GB', 'redis:', '  password: "${NOPE}"'].join('\n'), {}, ['baseline', 'redis'],
     );
     assert.deepEqual(
       error.issues.map((i) => [i.path, i.line]),
@@ -340,7 +359,7 @@ describe('loadConfig rejects bad configs with the key path, line and a fix', () 
         ['security.ssh_port', 3],
         ['security.ufw.allow[0]', 5],
         ['swap.size', 7],
-        ['postgres.password', 9],
+        ['redis.password', 9],
       ],
     );
     assert.match(error.message, /config-\d+\.yaml:1:1: usernme: unknown key/);
@@ -348,7 +367,7 @@ describe('loadConfig rejects bad configs with the key path, line and a fix', () 
   });
 
   it('reports one issue per key, the unknown key rather than its unresolved reference', async () => {
-    const error = await rejected('redis:\n  pasword: "${MISSING}"\n');
+    const error = await rejected('redis:\n  pasword: "${MISSING}"\n', {}, ['baseline']);
     assert.deepEqual(
       error.issues.map((i) => [i.path, i.message]),
       [['redis.pasword', 'unknown key `pasword` in `redis`']],
