@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { SystemFacts } from '../facts/system.js';
+import type { Host } from '../host/host.js';
 import type { Decl } from '../resources/types.js';
 
 export interface ModuleContext {
@@ -19,4 +20,6 @@ export interface Module {
   resources(ctx: ModuleContext): Decl[];
   /** Reasons to refuse the whole run before anything changes (lockout safety). */
   preflight?(ctx: ModuleContext): string[];
+  /** Reasons to refuse read from the host itself (ports in use, free disk), with read-only queries. */
+  hostPreflight?(ctx: ModuleContext, host: Host): Promise<string[]>;
 }

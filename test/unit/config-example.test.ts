@@ -20,11 +20,12 @@ describe('config.yaml.example', () => {
   });
 
   it('loads without errors when the secrets it references are set', async () => {
-    const env = { POSTGRES_PASSWORD: 'pg-password-from-env', REDIS_PASSWORD: 'redis-password-from-env' };
+    const env = { POSTGRES_PASSWORD: 'pg-password-from-env', REDIS_PASSWORD: 'redis-password-from-env', COOLIFY_ROOT_USER_PASSWORD: 'coolify-password-from-env' };
     const loaded = await loadConfig({ file: EXAMPLE, explicit: true, env });
     assert.deepEqual(loaded.warnings, []);
-    assert.deepEqual(loaded.secrets.sort(), ['pg-password-from-env', 'redis-password-from-env']);
-    assert.deepEqual({ ...loaded.config, postgres: { ...loaded.config.postgres, password: '' }, redis: { password: '' } }, defaultConfig());
+    assert.deepEqual(loaded.secrets.sort(), ['coolify-password-from-env', 'pg-password-from-env', 'redis-password-from-env']);
+    const { postgres, coolify } = loaded.config;
+    assert.deepEqual({ ...loaded.config, postgres: { ...postgres, password: '' }, redis: { password: '' }, coolify: { ...coolify, root_user_password: '' } }, defaultConfig());
   });
 
   it('shows every key with its description as a comment', () => {
@@ -78,7 +79,7 @@ describe('configJsonSchema', () => {
 
   it('marks secrets x-secret and writeOnly, and only them', () => {
     const secret = properties(schema).filter(([, n]) => n['x-secret'] === true).map(([p]) => p);
-    assert.deepEqual(secret, ['postgres.password', 'redis.password']);
+    assert.deepEqual(secret, ['postgres.password', 'redis.password', 'coolify.root_user_password']);
     for (const [, n] of properties(schema)) if (n['x-secret']) assert.equal(n.writeOnly, true);
   });
 

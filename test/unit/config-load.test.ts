@@ -172,7 +172,7 @@ describe('loadConfig accepts good configs', () => {
 
 describe('secrets, redaction and the config fingerprint', () => {
   it('knows which paths are secret', () => {
-    assert.deepEqual(secretPaths(), ['postgres.password', 'redis.password']);
+    assert.deepEqual(secretPaths(), ['postgres.password', 'redis.password', 'coolify.root_user_password']);
   });
 
   it('replaces secret values with <redacted> and leaves everything else', () => {

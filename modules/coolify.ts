@@ -1,0 +1,115 @@
+import type { Config } from '../src/config/index.js';
+import type { Module, ModuleContext } from '../src/engine/module.js';
+import type { Host } from '../src/host/host.js';
+import { command } from '../src/resources/command.js';
+import { pkg } from '../src/resources/package.js';
+import type { Decl } from '../src/resources/types.js';
+
+/** The installer writes this file last-but-one; its presence means Coolify is installed here. */
+export const INSTALLED_MARK = '/data/coolify/source/.env';
+/** Where the installer is downloaded to, checked, and run from (root's, never a shared temp dir). */
+export const INSTALLER_COPY = '/var/cache/phanes/coolify-install.sh';
+/** Coolify's dashboard, its realtime server and its terminal. */
+export const COOLIFY_PORTS = [8000, 6001, 6002];
+
+/** What rollback prints instead of undoing: the installer's changes are Coolify's own. */
+export const MANUAL_STEPS = 'Coolify was installed by its own installer, which Phanes cannot take back. To remove it by hand: '
+  + '`docker stop -t 0 coolify coolify-realtime coolify-db coolify-redis coolify-proxy`, '
+  + '`docker rm coolify coolify-realtime coolify-db coolify-redis coolify-proxy`, '
+  + '`docker volume rm coolify-db coolify-redis`, `docker network rm coolify`, then `rm -rf /data/coolify` '
+  + '(see https://coolify.io/docs/get-started/uninstallation)';
+
+/** The installer's documented environment: the first user, and whether Coolify updates itself. */
+export function installerEnv(conf: Config['coolify']): Record<string, string> {
+  return {
+    ...(conf.root_username ? { ROOT_USERNAME: conf.root_username } : {}),
+    ...(conf.root_user_email ? { ROOT_USER_EMAIL: conf.root_user_email } : {}),
+    ...(conf.root_user_password ? { ROOT_USER_PASSWORD: conf.root_user_password } : {}),
+    AUTOUPDATE: conf.autoupdate ? 'true' : 'false',
+  };
+}
+
+/**
+ * Download, verify, run: three commands that each count as done once Coolify is installed, so an
+ * existing install is left alone. Every argument is its own argv entry; no shell sees a config value.
+ */
+function installSteps(conf: Config['coolify']): Decl[] {
+  const check = ['test', '-e', INSTALLED_MARK];
+  return [
+    command('download the Coolify installer', {
+      check,
+      run: ['curl', '-fsSL', '--proto', '=https,http', '--retry', '3', '--create-dirs', '-o', INSTALLER_COPY, '--', conf.installer_url],
+      undo: ['rm', '-f', '--', INSTALLER_COPY],
+    }),
+    ...(conf.installer_sha256 ? [command('verify the Coolify installer checksum', {
+      check,
+      run: ['sha256sum', '--check', '--strict', '-'],
+      input: `${conf.installer_sha256}  ${INSTALLER_COPY}\n`,
+      undo: ['true'], // a check changed nothing
+    })] : []),
+    command('run the Coolify installer', {
+      check,
+      run: ['bash', INSTALLER_COPY],
+      env: installerEnv(conf),
+      undo: { irreversible: MANUAL_STEPS },
+    }),
+  ];
+}
+
+/** Listening TCP ports from /proc/net/tcp and tcp6 (state 0A), without a process. */
+export function listeningPorts(tables: readonly string[]): Set<number> {
+  const ports = new Set<number>();
+  for (const table of tables) {
+    for (const line of table.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[3] === '0A' && f[1]) ports.add(parseInt(f[1].slice(f[1].lastIndexOf(':') + 1), 16));
+    }
+  }
+  return ports;
+}
+
+/** What the host must offer before Coolify's installer may run; empty once Coolify is installed. */
+export function coolifyProblems(ctx: ModuleContext, facts: { installed: boolean; dockerActive: boolean; listening: Set<number>; freeGb: number | null }): string[] {
+  const conf = ctx.config.coolify;
+  if (!conf.enabled || facts.installed) return [];
+  const problems: string[] = [];
+  if (!ctx.modules.includes('docker') && !facts.dockerActive) {
+    problems.push('coolify needs Docker, and docker is not in this run nor is docker.service active; add docker to --modules (before coolify) or use --profile coolify');
+  }
+  for (const port of COOLIFY_PORTS.filter((p) => facts.listening.has(p))) {
+    problems.push(`coolify needs port ${port}, and something already listens on it; stop it first (\`ss -tlnp 'sport = :${port}'\` shows what)`);
+  }
+  if (facts.freeGb !== null && facts.freeGb < conf.min_disk_gb) {
+    problems.push(`coolify needs ${conf.min_disk_gb} GB free on / (coolify.min_disk_gb), and only ${facts.freeGb} GB are free; free some space or lower coolify.min_disk_gb`);
+  }
+  return problems;
+}
+
+async function readHostFacts(host: Host): Promise<Parameters<typeof coolifyProblems>[1]> {
+  const [stats, tables, docker, df] = await Promise.all([
+    host.statFiles([INSTALLED_MARK]),
+    host.readFiles(['/proc/net/tcp', '/proc/net/tcp6']),
+    host.query(['systemctl', 'is-active', '--quiet', 'docker.service'], { allowFailure: true }),
+    host.query(['df', '--output=avail', '-B1G', '/'], { allowFailure: true }),
+  ]);
+  const free = /(\d+)\s*$/.exec(df.stdout.trim());
+  return {
+    installed: Boolean(stats.get(INSTALLED_MARK)),
+    dockerActive: docker.exitCode === 0,
+    listening: listeningPorts([...tables.values()].map((b) => b?.toString('utf8') ?? '')),
+    freeGb: df.exitCode === 0 && free ? Number(free[1]) : null,
+  };
+}
+
+export const coolify: Module = {
+  name: 'coolify',
+  description: 'Coolify self-hosted PaaS',
+  resources({ config }) {
+    if (!config.coolify.enabled) return [];
+    return [pkg('curl'), ...installSteps(config.coolify)];
+  },
+  async hostPreflight(ctx, host) {
+    if (!ctx.config.coolify.enabled) return [];
+    return coolifyProblems(ctx, await readHostFacts(host));
+  },
+};
