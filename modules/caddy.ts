@@ -24,7 +24,7 @@ export const CADDY_REPO: AptRepoSpec = {
 /** The Caddyfile for `caddy.sites`: one site block each, static files or a reverse proxy. */
 export function caddyfile(sites: Config['caddy']['sites']): string {
   return render('caddy/Caddyfile.liquid', {
-    sites: sites.map((s) => ({ host: s.host, root: s.root ?? '', reverse_proxy: s.reverse_proxy ?? '', tls_internal: s.tls_internal === true })),
+    sites: sites.map((s) => ({ host: s.host, static: Boolean(s.root), root: s.root ?? '', reverse_proxy: s.reverse_proxy ?? '', tls_internal: s.tls_internal === true })),
   });
 }
 

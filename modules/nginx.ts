@@ -34,7 +34,7 @@ export function nginxRepo(system: Pick<SystemFacts, 'distro' | 'codename'>): Apt
 }
 
 export function siteConf(site: Config['nginx']['sites'][number]): string {
-  return render('nginx/site.conf.liquid', { server_name: site.server_name, root: site.root ?? '', proxy_pass: site.proxy_pass ?? '' });
+  return render('nginx/site.conf.liquid', { server_name: site.server_name, static: Boolean(site.root), root: site.root ?? '', proxy_pass: site.proxy_pass ?? '' });
 }
 
 export const nginx: Module = {
