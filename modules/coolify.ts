@@ -1,14 +1,18 @@
 import type { Config } from '../src/config/index.js';
 import type { Module, ModuleContext } from '../src/engine/module.js';
 import type { Host } from '../src/host/host.js';
+import { sha256 } from '../state/blobs.js';
 import { command } from '../src/resources/command.js';
+import { file } from '../src/resources/file.js';
 import { pkg } from '../src/resources/package.js';
 import type { Decl } from '../src/resources/types.js';
 
 /** The installer writes this file last-but-one; its presence means Coolify is installed here. */
 export const INSTALLED_MARK = '/data/coolify/source/.env';
-/** Where the installer is downloaded to, checked, and run from (root's, never a shared temp dir). */
-export const INSTALLER_COPY = '/var/cache/phanes/coolify-install.sh';
+/** Where the installer is downloaded to, checked, and run from: named after its URL, so a new URL downloads anew. */
+export const installerCopy = (url: string): string => `/var/cache/phanes/coolify-install-${sha256(url).slice(0, 12)}.sh`;
+/** The `sha256sum --check` line for the copy, kept beside it. */
+export const checksumFile = (url: string): string => `${installerCopy(url)}.sha256`;
 /** Coolify's dashboard, its realtime server and its terminal. */
 export const COOLIFY_PORTS = [8000, 6001, 6002];
 
@@ -29,27 +33,34 @@ export function installerEnv(conf: Config['coolify']): Record<string, string> {
   };
 }
 
+/** `test -e INSTALLED_MARK || CMD…`: a step counts as done once Coolify is installed, or when its own work is. */
+const doneOr = (cmd: string): string[] => ['sh', '-c', `test -e "$1" || ${cmd}`, 'sh', INSTALLED_MARK];
+
 /**
- * Download, verify, run: three commands that each count as done once Coolify is installed, so an
- * existing install is left alone. Every argument is its own argv entry; no shell sees a config value.
+ * Download, verify, run. Each step is done once Coolify is installed, so an existing install is left
+ * alone. Config values only ever travel as argv entries or file content; the two `sh -c` checks are
+ * constant scripts that take paths as positional arguments.
  */
 function installSteps(conf: Config['coolify']): Decl[] {
-  const check = ['test', '-e', INSTALLED_MARK];
+  const copy = installerCopy(conf.installer_url);
+  const sums = checksumFile(conf.installer_url);
   return [
     command('download the Coolify installer', {
-      check,
-      run: ['curl', '-fsSL', '--proto', '=https,http', '--retry', '3', '--create-dirs', '-o', INSTALLER_COPY, '--', conf.installer_url],
-      undo: ['rm', '-f', '--', INSTALLER_COPY],
+      check: [...doneOr('test -s "$2"'), copy],
+      run: ['curl', '-fsSL', '--proto', '=https,http', '--retry', '3', '--create-dirs', '-o', copy, '--', conf.installer_url],
+      undo: ['rm', '-f', '--', copy],
     }),
-    ...(conf.installer_sha256 ? [command('verify the Coolify installer checksum', {
-      check,
-      run: ['sha256sum', '--check', '--strict', '-'],
-      input: `${conf.installer_sha256}  ${INSTALLER_COPY}\n`,
-      undo: ['true'], // a check changed nothing
-    })] : []),
+    ...(conf.installer_sha256 ? [
+      file(sums, { content: `${conf.installer_sha256}  ${copy}\n`, mode: 0o600 }),
+      command('verify the Coolify installer checksum', {
+        check: [...doneOr('sha256sum --check --strict --status "$2"'), sums],
+        run: ['sha256sum', '--check', '--strict', sums],
+        undo: ['true'], // a check changed nothing
+      }),
+    ] : []),
     command('run the Coolify installer', {
-      check,
-      run: ['bash', INSTALLER_COPY],
+      check: ['test', '-e', INSTALLED_MARK],
+      run: ['bash', copy],
       env: installerEnv(conf),
       undo: { irreversible: MANUAL_STEPS },
     }),

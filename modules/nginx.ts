@@ -3,7 +3,7 @@ import type { Module } from '../src/engine/module.js';
 import type { SystemFacts } from '../src/facts/system.js';
 import { render } from '../src/render.js';
 import { aptRepo, type AptRepoSpec } from '../src/resources/apt-repo.js';
-import { absentFile, file } from '../src/resources/file.js';
+import { file } from '../src/resources/file.js';
 import { pkg } from '../src/resources/package.js';
 import { service } from '../src/resources/service.js';
 import { openPorts } from './security/firewall.js';
@@ -18,9 +18,16 @@ export const NGINX_TEST = ['nginx', '-t', '-q'];
  */
 export const siteFile = (serverName: string): string => `/etc/nginx/conf.d/phanes-${serverName.replace(/\*/g, '_')}.conf`;
 
-/** The package's own default site: Debian enables it by a symlink, nginx.org ships it in conf.d. */
+/**
+ * The package's own default site: Debian's is sites-available/default (enabled by a symlink), nginx.org
+ * ships conf.d/default.conf. Phanes empties it rather than deleting it: the package creates it in the
+ * same run, so plan sees it absent and says "create" where apply says "content", and both are one
+ * change, as plan must predict. Its original content is recorded, so rollback puts it back.
+ */
 export const defaultSite = (source: Config['nginx']['source']): string =>
-  (source === 'upstream' ? '/etc/nginx/conf.d/default.conf' : '/etc/nginx/sites-enabled/default');
+  (source === 'upstream' ? '/etc/nginx/conf.d/default.conf' : '/etc/nginx/sites-available/default');
+export const DISABLED_DEFAULT = "# The distribution's default site, disabled by Phanes (nginx module): nginx.sites are served instead.\n"
+  + '# `phanes rollback nginx` puts the original back.\n';
 
 /** nginx.org's stable repository for this distribution and release. */
 export function nginxRepo(system: Pick<SystemFacts, 'distro' | 'codename'>): AptRepoSpec {
@@ -46,9 +53,10 @@ export const nginx: Module = {
     const notify = ['service:nginx'];
     return [
       ...(conf.source === 'upstream' ? aptRepo(nginxRepo(ctx.system)) : []),
+      // Debian splits nginx: nginx-common brings /etc/nginx and the unit, so rollback purges it too.
+      ...(conf.source === 'upstream' ? [] : [pkg('nginx-common')]),
       pkg('nginx'),
-      // Recorded with its content and link, so rollback puts the default site back.
-      absentFile(defaultSite(conf.source), notify),
+      file(defaultSite(conf.source), { content: DISABLED_DEFAULT, check: NGINX_TEST, notify }),
       ...conf.sites.map((site) => file(siteFile(site.server_name), { content: siteConf(site), check: NGINX_TEST, notify })),
       service('nginx', { onChange: 'reload', verify: NGINX_TEST }),
       ...openPorts(ctx, WEB_PORTS),

@@ -8,8 +8,6 @@ export interface CommandOptions {
   /** How to take it back, or `irreversible` with the reason rollback prints. */
   undo: string[] | { irreversible: string };
   env?: Record<string, string>;
-  /** Text for the command's stdin (e.g. a `sha256sum --check` line), so no shell string is needed. */
-  input?: string;
 }
 
 /**
@@ -40,8 +38,7 @@ export const commandKind: Kind<CommandOptions> = {
   predict: (current) => ({ ...current, done: true }),
   async converge(ctx, decl) {
     if (!decl.options) throw new Error(`command ${decl.id} has no options`);
-    const { env = {}, input } = decl.options;
-    await ctx.host.run(decl.options.run, { env, ...(input === undefined ? {} : { input }), secrets: ctx.secrets, timeoutMs: 30 * 60_000 });
+    await ctx.host.run(decl.options.run, { env: decl.options.env ?? {}, secrets: ctx.secrets, timeoutMs: 30 * 60_000 });
   },
   async revert(ctx, decl, _current, target) {
     if (target.done === true) return { result: 'restored' };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { coolify, coolifyProblems, INSTALLED_MARK, INSTALLER_COPY, installerEnv, listeningPorts, MANUAL_STEPS } from '../../modules/coolify.js';
+import { checksumFile, coolify, coolifyProblems, INSTALLED_MARK, installerCopy, installerEnv, listeningPorts, MANUAL_STEPS } from '../../modules/coolify.js';
 import { defaultConfig, type Config } from '../../src/config/index.js';
 import type { ModuleContext } from '../../src/engine/module.js';
 import type { SystemFacts } from '../../src/facts/system.js';
@@ -8,9 +8,12 @@ import type { CommandOptions } from '../../src/resources/command.js';
 import { applyModule } from './support/apply-module.js';
 import { FixtureHost } from './support/fixture-host.js';
 import { MemoryHost } from './support/memory-host.js';
+import type { RunOptions, RunResult } from '../../src/host/host.js';
 
 const DEBIAN: SystemFacts = { distro: 'debian', versionId: '12', codename: 'bookworm', hostname: 'h', container: null, root: true, procSysMounts: [] };
 const SHA = 'a'.repeat(64);
+const URL = 'https://cdn.coollabs.io/coolify/install.sh';
+const COPY = installerCopy(URL);
 const PASSWORD = 'correct horse battery staple';
 const ctxWith = (conf: Partial<Config['coolify']> = {}, modules = ['docker', 'coolify']): ModuleContext => {
   const config = defaultConfig();
@@ -32,13 +35,23 @@ const TCP6 = [
 
 describe('coolify planning', () => {
   it('downloads, verifies and runs the installer, each done once /data/coolify is installed', () => {
-    const cmds = commands(ctxWith({ installer_sha256: SHA }));
-    assert.deepEqual(cmds.map((c) => c.id), ['download the Coolify installer', 'verify the Coolify installer checksum', 'run the Coolify installer']);
-    for (const c of cmds) assert.deepEqual(c.options?.check, ['test', '-e', INSTALLED_MARK]);
-    assert.deepEqual(cmds[0]!.options?.run.slice(-3), [INSTALLER_COPY, '--', 'https://cdn.coollabs.io/coolify/install.sh']);
-    assert.deepEqual(cmds[1]!.options?.run, ['sha256sum', '--check', '--strict', '-']);
-    assert.equal(cmds[1]!.options?.input, `${SHA}  ${INSTALLER_COPY}\n`);
-    assert.deepEqual(cmds[2]!.options?.run, ['bash', INSTALLER_COPY]);
+    const decls = coolify.resources(ctxWith({ installer_sha256: SHA }));
+    assert.deepEqual(decls.map((d) => `${d.kind}:${d.id}`), [
+      'package:curl', 'command:download the Coolify installer', `file:${checksumFile(URL)}`, 'command:verify the Coolify installer checksum', 'command:run the Coolify installer',
+    ]);
+    const [download, verify, run] = commands(ctxWith({ installer_sha256: SHA }));
+    assert.deepEqual(download!.options?.check, ['sh', '-c', 'test -e "$1" || test -s "$2"', 'sh', INSTALLED_MARK, COPY]);
+    assert.deepEqual(download!.options?.run.slice(-3), [COPY, '--', URL]);
+    assert.deepEqual(verify!.options?.run, ['sha256sum', '--check', '--strict', checksumFile(URL)]);
+    assert.deepEqual(verify!.options?.check.slice(-2), [INSTALLED_MARK, checksumFile(URL)]);
+    assert.deepEqual(run!.options?.check, ['test', '-e', INSTALLED_MARK]);
+    assert.deepEqual(run!.options?.run, ['bash', COPY]);
+    assert.equal((decls[2]!.options as { content: string }).content, `${SHA}  ${COPY}\n`);
+  });
+
+  it('names the downloaded copy after its URL, so a new URL downloads anew', () => {
+    assert.match(COPY, /^\/var\/cache\/phanes\/coolify-install-[0-9a-f]{12}\.sh$/);
+    assert.notEqual(installerCopy('http://10.0.0.1/install.sh'), COPY);
   });
 
   it('skips the checksum step when no sha256 is configured', () => {
@@ -99,20 +112,31 @@ describe('coolify preflight', () => {
   });
 });
 
+/** The memory host, taught the two `sh -c` checks: done when Coolify is installed, or the copy exists (a checksum never matches). */
+class CoolifyHost extends MemoryHost {
+  override async query(argv: readonly string[], o?: RunOptions): Promise<RunResult> {
+    if (argv[0] !== 'sh') return super.query(argv, o);
+    const done = this.files.has(argv[4] ?? '') || (/test -s/.test(argv[2] ?? '') && this.files.has(argv[5] ?? ''));
+    return { stdout: '', stderr: '', exitCode: done ? 0 : 1 };
+  }
+}
+
 describe('coolify applying', () => {
   it('changes nothing when /data/coolify is already installed', async () => {
-    const host = new MemoryHost();
+    const host = new CoolifyHost();
     host.put(INSTALLED_MARK, 'APP_ID=x\n');
-    const { result } = await applyModule(host, coolify, ctxWith({ installer_sha256: SHA }), (d) => d.kind === 'command');
+    const { result } = await applyModule(host, coolify, ctxWith(), (d) => d.kind === 'command');
     assert.equal(result.summary.changed, 0);
     assert.deepEqual(host.runs, []);
   });
 
   it('runs nothing after a checksum mismatch', async () => {
-    const host = new MemoryHost();
+    const host = new CoolifyHost();
+    host.effects[commands(ctxWith())[0]!.options!.run.join(' ')] = () => host.put(COPY, 'echo installer\n');
     host.failing = [/^sha256sum/];
-    const { result } = await applyModule(host, coolify, ctxWith({ installer_sha256: SHA }), (d) => d.kind === 'command');
+    const { result } = await applyModule(host, coolify, ctxWith({ installer_sha256: SHA }), (d) => d.kind !== 'package');
     assert.equal(result.ok, false);
+    assert.ok(host.runs.some((r) => r.startsWith('sha256sum --check')), host.runs.join('\n'));
     assert.equal(host.runs.some((r) => r.startsWith('bash')), false, host.runs.join('\n'));
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultSite, nginx, nginxRepo, siteConf, siteFile } from '../../modules/nginx.js';
+import { defaultSite, DISABLED_DEFAULT, nginx, nginxRepo, siteConf, siteFile } from '../../modules/nginx.js';
 import { defaultConfig, type Config } from '../../src/config/index.js';
 import type { ModuleContext } from '../../src/engine/module.js';
 import type { SystemFacts } from '../../src/facts/system.js';
@@ -50,13 +50,14 @@ describe('nginx planning', () => {
   it('declares the package, the default site removed, one conf.d file per site checked by nginx -t, and the service', () => {
     const decls = nginx.resources(ctxWith());
     assert.deepEqual(decls.map((d) => `${d.kind}:${d.id}`), [
-      'package:nginx', 'file:/etc/nginx/sites-enabled/default',
+      'package:nginx-common', 'package:nginx', 'file:/etc/nginx/sites-available/default',
       'file:/etc/nginx/conf.d/phanes-static.example.com.conf', 'file:/etc/nginx/conf.d/phanes-_.app.example.com.conf', 'service:nginx',
     ]);
-    assert.deepEqual(decls[1]!.desired, { exists: false });
-    for (const d of decls.slice(1, 4)) assert.deepEqual(d.notify, ['service:nginx']);
-    assert.deepEqual((decls[2]!.options as { check?: string[] }).check, ['nginx', '-t', '-q']);
-    assert.deepEqual(decls[4]!.options, { onChange: 'reload', verify: ['nginx', '-t', '-q'] });
+    assert.equal((decls[2]!.options as { content: string }).content, DISABLED_DEFAULT);
+    for (const d of decls.slice(2, 5)) assert.deepEqual(d.notify, ['service:nginx']);
+    assert.deepEqual((decls[3]!.options as { check?: string[] }).check, ['nginx', '-t', '-q']);
+    assert.deepEqual(decls[5]!.options, { onChange: 'reload', verify: ['nginx', '-t', '-q'] });
+    assert.doesNotMatch(DISABLED_DEFAULT, /server|listen/, 'the emptied default site serves nothing');
   });
 
   it('opens 80 and 443 when security manages ufw in the run', () => {
@@ -93,7 +94,7 @@ describe('nginx planning', () => {
 });
 
 describe('nginx applying', () => {
-  const files = (d: { kind: string }): boolean => d.kind === 'file';
+  const files = (d: { kind: string; id: string }): boolean => d.kind === 'file' && d.id !== defaultSite('distro');
 
   it('takes a site file back out when nginx -t rejects it, and journals the failure', async () => {
     const host = new MemoryHost();
