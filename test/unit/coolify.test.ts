@@ -34,18 +34,16 @@ const TCP6 = [
 ].join('\n');
 
 describe('coolify planning', () => {
-  it('downloads, verifies and runs the installer, each done once /data/coolify is installed', () => {
+  it('downloads, then verifies and runs the installer in one step, each done once /data/coolify is installed', () => {
     const decls = coolify.resources(ctxWith({ installer_sha256: SHA }));
     assert.deepEqual(decls.map((d) => `${d.kind}:${d.id}`), [
-      'package:curl', 'command:download the Coolify installer', `file:${checksumFile(URL)}`, 'command:verify the Coolify installer checksum', 'command:run the Coolify installer',
+      'package:curl', 'command:download the Coolify installer', `file:${checksumFile(URL)}`, 'command:run the Coolify installer',
     ]);
-    const [download, verify, run] = commands(ctxWith({ installer_sha256: SHA }));
+    const [download, run] = commands(ctxWith({ installer_sha256: SHA }));
     assert.deepEqual(download!.options?.check, ['sh', '-c', 'test -e "$1" || test -s "$2"', 'sh', INSTALLED_MARK, COPY]);
     assert.deepEqual(download!.options?.run.slice(-3), [COPY, '--', URL]);
-    assert.deepEqual(verify!.options?.run, ['sha256sum', '--check', '--strict', checksumFile(URL)]);
-    assert.deepEqual(verify!.options?.check.slice(-2), [INSTALLED_MARK, checksumFile(URL)]);
     assert.deepEqual(run!.options?.check, ['test', '-e', INSTALLED_MARK]);
-    assert.deepEqual(run!.options?.run, ['bash', COPY]);
+    assert.deepEqual(run!.options?.run, ['sh', '-c', 'sha256sum --check --strict "$1" && exec bash "$2"', 'sh', checksumFile(URL), COPY]);
     assert.equal((decls[2]!.options as { content: string }).content, `${SHA}  ${COPY}\n`);
   });
 
@@ -54,8 +52,10 @@ describe('coolify planning', () => {
     assert.notEqual(installerCopy('http://10.0.0.1/install.sh'), COPY);
   });
 
-  it('skips the checksum step when no sha256 is configured', () => {
-    assert.deepEqual(commands(ctxWith()).map((c) => c.id), ['download the Coolify installer', 'run the Coolify installer']);
+  it('runs the copy without a checksum file when no sha256 is configured', () => {
+    const decls = coolify.resources(ctxWith());
+    assert.deepEqual(decls.map((d) => d.kind), ['package', 'command', 'command']);
+    assert.deepEqual(commands(ctxWith()).at(-1)!.options?.run, ['bash', COPY]);
   });
 
   it('marks the install irreversible, with the manual steps as the reason, in what the journal records', () => {
@@ -133,10 +133,10 @@ describe('coolify applying', () => {
   it('runs nothing after a checksum mismatch', async () => {
     const host = new CoolifyHost();
     host.effects[commands(ctxWith())[0]!.options!.run.join(' ')] = () => host.put(COPY, 'echo installer\n');
-    host.failing = [/^sha256sum/];
-    const { result } = await applyModule(host, coolify, ctxWith({ installer_sha256: SHA }), (d) => d.kind !== 'package');
+    host.failing = [/sha256sum --check/];
+    const { result, rec } = await applyModule(host, coolify, ctxWith({ installer_sha256: SHA }), (d) => d.kind !== 'package');
     assert.equal(result.ok, false);
-    assert.ok(host.runs.some((r) => r.startsWith('sha256sum --check')), host.runs.join('\n'));
+    assert.ok(rec.events.some((e) => e.type === 'ChangeFailed' && e.data.label === 'command run the Coolify installer'));
     assert.equal(host.runs.some((r) => r.startsWith('bash')), false, host.runs.join('\n'));
   });
 });
