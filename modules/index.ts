@@ -1,8 +1,11 @@
 import type { Module } from '../src/engine/module.js';
 import { baseline } from './baseline.js';
+import { caddy } from './caddy.js';
+import { coolify } from './coolify.js';
 import { devtools } from './devtools.js';
 import { docker } from './docker.js';
 import { monitoring } from './monitoring.js';
+import { nginx } from './nginx.js';
 import { postgres } from './postgres.js';
 import { redis } from './redis.js';
 import { security } from './security.js';
@@ -11,6 +14,6 @@ import { updates } from './updates.js';
 import { user } from './user.js';
 
 /** Every module this build has, in the order profiles run them. */
-export const MODULES: readonly Module[] = [baseline, user, security, swap, updates, docker, monitoring, postgres, redis, devtools];
+export const MODULES: readonly Module[] = [baseline, user, security, swap, updates, docker, monitoring, nginx, caddy, postgres, redis, devtools, coolify];
 
 export { ALL_MODULE_NAMES } from '../src/engine/module-names.js';

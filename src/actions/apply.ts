@@ -48,7 +48,9 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
       suggestion: `run it with sudo, or preview with \`phanes plan ${profile ? `--profile ${profile}` : `--modules ${ctx.modules.join(',')}`}\` as any user`,
     });
   }
-  const refusals = modules.filter((m) => !switchedOff(loaded.config, m.name)).flatMap((m) => m.preflight?.(ctx) ?? []);
+  const active = modules.filter((m) => !switchedOff(loaded.config, m.name));
+  const probed = await Promise.all(active.map((m) => m.hostPreflight?.(ctx, target) ?? []));
+  const refusals = [...active.flatMap((m) => m.preflight?.(ctx) ?? []), ...probed.flat()];
   if (refusals.length && !opts.dryRun) {
     throw new RefusedError(`refusing to apply; nothing was changed:\n  - ${refusals.join('\n  - ')}`, { suggestion: 'fix the config as described, then re-run' });
   }

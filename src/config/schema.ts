@@ -88,6 +88,24 @@ export const RUNTIMES = ['node', 'python', 'go', 'rust', 'ruby', 'java'] as cons
 export type Runtime = (typeof RUNTIMES)[number];
 
 const NAME = '[a-z_][a-z0-9_-]{0,31}';
+/** A DNS name (or IPv4 address) with an optional :port: what a web server site or upstream may name. */
+const HOST_PORT = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::[0-9]{1,5})?';
+/** A site's name: a host name, `*.` wildcard allowed; with a port when `port` (Caddy's site address). */
+const webHost = (port: boolean, description: string) => Type.String({
+  description,
+  pattern: `^(?:\\*\\.)?[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*${port ? '(?::[0-9]{1,5})?' : ''}$`,
+  expected: `a host name such as app.example.com${port ? ' (optionally with :port)' : ''}: letters, digits, - and dots only`,
+  hint: 'write the bare name, without scheme, spaces, quotes, braces or semicolons',
+});
+/** A site's upstream (no default: a site names root or an upstream, not both). */
+const upstream = (pattern: string, options: Options) => Type.String({ ...options, pattern });
+/** A static site's document root. */
+const webRoot = () => Type.String({
+  description: 'Directory served as static files; give root or the proxy upstream.',
+  pattern: ABSOLUTE_PATH,
+  expected: 'an absolute directory path such as /srv/www/site (letters, digits, . _ + -)',
+  hint: 'use a path such as /var/www/app',
+});
 const ABSOLUTE_PATH = '^(?:/[A-Za-z0-9._+-]+)+$';
 const KEY_EXPECTED = 'one OpenSSH public key line: a type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, …), base64 key data and an optional comment';
 const KEY_HINT = 'paste the whole line printed by `cat ~/.ssh/id_ed25519.pub`, on one line, in quotes';
@@ -279,11 +297,32 @@ export const ConfigSchema = Type.Object(
         { description: "Addresses or networks allowed through the firewall to the agent's port (when security runs with ufw). Needs a bind other than 127.0.0.1.", examples: [['10.0.0.0/8']] },
       ),
     }),
-    nginx: section('nginx web server.', {
+    nginx: section('nginx web server: one server block per site, on port 80.', {
       enabled: enabled('nginx'),
+      source: source('nginx.org'),
+      sites: list(Type.Object({
+        server_name: webHost(false, 'Name the server block answers to (server_name), e.g. app.example.com.'),
+        root: Type.Optional(webRoot()),
+        proxy_pass: Type.Optional(upstream(`^https?://${HOST_PORT}(?:/[A-Za-z0-9._~%/-]*)?$`, {
+          description: 'Upstream the site passes requests to (proxy_pass); give root or proxy_pass.',
+          expected: 'an http(s) URL of host and port such as http://127.0.0.1:8080 (no spaces, quotes, braces or semicolons)',
+          hint: 'write http://HOST:PORT, e.g. http://127.0.0.1:3000',
+        })),
+      }, { additionalProperties: false }), { description: 'Sites: each {server_name, root} for static files or {server_name, proxy_pass} for a reverse proxy.' }),
     }),
-    caddy: section('Caddy web server.', {
+    caddy: section('Caddy web server: one site block per site, HTTPS by Caddy.', {
       enabled: enabled('Caddy'),
+      source: source('Caddy'),
+      sites: list(Type.Object({
+        host: webHost(true, 'Site address (host name, optionally :port), e.g. app.example.com.'),
+        root: Type.Optional(webRoot()),
+        reverse_proxy: Type.Optional(upstream(`^(?:(?:https?|h2c)://)?${HOST_PORT}(?:/[A-Za-z0-9._~%/-]*)?$`, {
+          description: 'Upstream the site proxies to (reverse_proxy); give root or reverse_proxy.',
+          expected: 'an upstream such as 127.0.0.1:8080 or http://app:3000 (no spaces, quotes, braces or semicolons)',
+          hint: 'write HOST:PORT, e.g. 127.0.0.1:3000',
+        })),
+        tls_internal: Type.Optional(Type.Boolean({ description: "Use Caddy's own local CA (tls internal), for hosts without public DNS." })),
+      }, { additionalProperties: false }), { description: 'Sites: each {host, root} for static files or {host, reverse_proxy} for a reverse proxy, with optional tls_internal: true.' }),
     }),
     postgres: section('PostgreSQL server, its databases and roles.', {
       enabled: enabled('PostgreSQL'),
@@ -353,8 +392,34 @@ export const ConfigSchema = Type.Object(
       }),
       packages: list(debianPackage, { description: 'Extra Debian packages for development.', examples: [['jq', 'sqlite3']] }),
     }),
-    coolify: section('Coolify, the self-hosted PaaS.', {
+    coolify: section('Coolify, the self-hosted PaaS, installed once by its official installer.', {
       enabled: enabled('Coolify'),
+      installer_url: text('https://cdn.coollabs.io/coolify/install.sh', '^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~%/-]*)?$', {
+        description: "Where the installer is downloaded from (Coolify's official script by default).",
+        expected: 'an http(s) URL such as https://cdn.coollabs.io/coolify/install.sh',
+        hint: 'leave the default unless you mirror the installer',
+      }),
+      installer_sha256: text('', '^(?:|[0-9a-f]{64})$', {
+        description: 'Expected sha256 of the installer; a mismatch refuses before running it. Empty: not checked.',
+        expected: 'a sha256 as 64 lower-case hex digits, or empty',
+        hint: 'use the output of `sha256sum install.sh`',
+      }),
+      min_disk_gb: int(30, 0, undefined, {
+        description: "Free space on / the installer needs, in GB (Coolify's docs ask for 30).",
+        hint: 'use a whole number of gigabytes such as 30',
+      }),
+      root_username: text('', '^$|^[A-Za-z0-9_.-]{1,64}$', {
+        description: 'Name of the first (root) Coolify user; empty lets the web UI ask.',
+        expected: 'a user name of letters, digits, _, . or -',
+        hint: 'use a name such as admin',
+      }),
+      root_user_email: text('', '^$|^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*$', {
+        description: 'Email of the first Coolify user; empty lets the web UI ask.',
+        expected: 'an email address such as admin@example.com, or empty',
+        hint: 'write an address such as admin@example.com',
+      }),
+      root_user_password: secret('Password of the first Coolify user (passed to the installer in its environment).'),
+      autoupdate: flag(true, "Let Coolify update itself (the installer's AUTOUPDATE)."),
     }),
   },
   { additionalProperties: false, description: 'Phanes configuration.' },

@@ -1,5 +1,6 @@
 import type { Config } from '../config/index.js';
 import type { SystemFacts } from '../facts/system.js';
+import type { Host } from '../host/host.js';
 import type { Decl } from '../resources/types.js';
 
 export interface ModuleContext {
@@ -23,4 +24,6 @@ export interface Module {
   preflight?(ctx: ModuleContext): string[];
   /** Resource keys that must never be reverted as "no longer in the config", with the reason. */
   keeps?(ctx: ModuleContext): Record<string, string>;
+  /** Reasons to refuse read from the host itself (ports in use, free disk), with read-only queries. */
+  hostPreflight?(ctx: ModuleContext, host: Host): Promise<string[]>;
 }

@@ -20,11 +20,11 @@ describe('config.yaml.example', () => {
   });
 
   it('loads without errors when the secrets it references are set', async () => {
-    const env = { POSTGRES_PASSWORD: 'pg-password-from-env', REDIS_PASSWORD: 'redis-password-from-env' };
-    const loaded = await loadConfig({ file: EXAMPLE, explicit: true, env, modules: ['baseline', 'postgres', 'redis'] });
+    const env = { POSTGRES_PASSWORD: 'pg-password-from-env', REDIS_PASSWORD: 'redis-password-from-env', COOLIFY_ROOT_USER_PASSWORD: 'coolify-password-from-env' };
+    const loaded = await loadConfig({ file: EXAMPLE, explicit: true, env, modules: ['baseline', 'postgres', 'redis', 'coolify'] });
     assert.deepEqual(loaded.warnings, []);
-    assert.deepEqual(loaded.secrets.sort(), ['pg-password-from-env', 'redis-password-from-env']);
-    const unset = { ...loaded.config, postgres: { ...loaded.config.postgres, roles: [{ name: 'app', password: '' }] }, redis: { ...loaded.config.redis, password: '' } };
+    assert.deepEqual(loaded.secrets.sort(), ['coolify-password-from-env', 'pg-password-from-env', 'redis-password-from-env']);
+    const unset = { ...loaded.config, postgres: { ...loaded.config.postgres, roles: [{ name: 'app', password: '' }] }, redis: { ...loaded.config.redis, password: '' }, coolify: { ...loaded.config.coolify, root_user_password: '' } };
     assert.deepEqual(unset, defaultConfig());
   });
 
@@ -84,7 +84,7 @@ describe('configJsonSchema', () => {
 
   it('marks secrets x-secret and writeOnly, and only them', () => {
     const secret = properties(schema).filter(([, n]) => n['x-secret'] === true).map(([p]) => p);
-    assert.deepEqual(secret, ['user.password_hash', 'redis.password']);
+    assert.deepEqual(secret, ['user.password_hash', 'redis.password', 'coolify.root_user_password']);
     const role = (schema.properties?.postgres?.properties?.roles?.items as JsonNode | undefined)?.properties?.password;
     assert.equal(role?.['x-secret'], true, 'a role password inside the list is secret too');
     for (const [, n] of properties(schema)) if (n['x-secret']) assert.equal(n.writeOnly, true);

@@ -188,7 +188,7 @@ describe('loadConfig accepts good configs', () => {
 
 describe('secrets, redaction and the config fingerprint', () => {
   it('knows which paths are secret', () => {
-    assert.deepEqual(secretPaths(), ['user.password_hash', 'postgres.roles[].password', 'redis.password']);
+    assert.deepEqual(secretPaths(), ['user.password_hash', 'postgres.roles[].password', 'redis.password', 'coolify.root_user_password']);
   });
 
   it('replaces secret values with <redacted> and leaves everything else', () => {
