@@ -74,11 +74,16 @@ describe('phanes plan', () => {
     assert.ok(lines.some((l) => l.type === 'step' && l.label === 'user deploy'));
     assert.equal(existsSync(state), false, 'plan writes no state');
   });
-  it('refuses a profile whose modules are not built, saying which', async () => {
-    // web: caddy is not built in this issue (docker is, and monitoring and devtools are on their way).
-    const r = await phanes(['plan', '--profile', 'web']);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /profile "web" needs modules? .*caddy/);
+  it('plans every profile with the embedded defaults, except database, whose passwords it names', async () => {
+    for (const profile of ['dev', 'web', 'coolify']) {
+      const r = await phanes(['plan', '--profile', profile]);
+      assert.equal(r.code, 0, `${profile}: ${r.stderr}`);
+      assert.match(r.stdout, /^Summary: \d+ changed/m);
+    }
+    const db = await phanes(['plan', '--profile', 'database']);
+    assert.equal(db.code, 1);
+    assert.match(db.stderr, /postgres\.roles\[0\]\.password: role app has no password/);
+    assert.match(db.stderr, /redis\.password: redis has no password/);
   });
   it('refuses an unknown profile with the list of profiles', async () => {
     const r = await phanes(['plan', '--profile', 'nope']);

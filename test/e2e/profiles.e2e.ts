@@ -1,0 +1,167 @@
+// Issues 10-12 end to end: the database, dev, web and coolify profiles on one booted host per suite,
+// as a user would grow a server. Fresh `apply --profile database` first (the headline run, timed), then
+// dev, web and (bookworm) coolify on the same host. For each profile: plan predicts exactly what apply
+// changes, nothing fails, a second apply changes nothing, and the services answer as their users use them.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { bootHost, installPhanes, phanes, type LabHost, type Suite } from './harness/index.js';
+import { ndjson, sshFrom, stepKeys, SYSCTL_HOST, type JsonEvent } from './security-lab.js';
+import { makeLoginKey, summaryOf, writeConfig, type LoginKey } from './support.js';
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { config as lab } from './harness/index.js';
+
+const USER = 'deploy';
+const PG_PASSWORD = `pg-${process.pid}-correct-horse-battery`;
+const REDIS_PASSWORD = `redis-${process.pid}-correct-horse-battery`;
+const COOLIFY_PASSWORD = `coolify-${process.pid}-correct-horse-battery`;
+const ENV = { PG_PASSWORD, REDIS_PASSWORD, COOLIFY_ROOT_USER_PASSWORD: COOLIFY_PASSWORD };
+const SITE = '<h1>phanes web profile</h1>';
+
+/** A stand-in for Coolify's installer (the real one is out of reach): it makes what the real one leaves behind. */
+const INSTALLER = '#!/bin/bash\nset -e\nmkdir -p /data/coolify/source\necho "APP_ID=stand-in" > /data/coolify/source/.env\n';
+interface InstallerServer { server: Server; url: string; sha256: string; hits(): number }
+
+/** Serves the stand-in on the lab bridge, where only lab hosts reach it. */
+function serveInstaller(): Promise<InstallerServer> {
+  let count = 0;
+  const server = createServer((req, res) => {
+    if (req.url !== '/install.sh') return void res.writeHead(404).end();
+    count++;
+    res.writeHead(200, { 'content-type': 'text/x-shellscript' }).end(INSTALLER);
+  });
+  const sha256 = createHash('sha256').update(INSTALLER).digest('hex');
+  return new Promise((resolve) => server.listen(0, lab.bridgeAddr, () => {
+    const { port } = server.address() as AddressInfo;
+    resolve({ server, url: `http://${lab.bridgeAddr}:${port}/install.sh`, sha256, hits: () => count });
+  }));
+}
+
+function configFor(suite: Suite, key: LoginKey, installer?: InstallerServer): string {
+  return [
+    `username: ${USER}`,
+    `ssh_public_key: "${key.publicLine}"`,
+    'swap:',
+    '  size: 64M',
+    'monitoring:',
+    // trixie ships no netdata: there the node exporter is the distribution's agent.
+    `  agent: ${suite === 'trixie' ? 'node-exporter' : 'netdata'}`,
+    'devtools:',
+    '  runtimes: [python]',
+    'postgres:',
+    '  databases:',
+    '    - name: app',
+    '      owner: app',
+    '  roles:',
+    '    - name: app',
+    '      password: "${PG_PASSWORD}"',
+    'redis:',
+    '  password: "${REDIS_PASSWORD}"',
+    'caddy:',
+    '  sites:',
+    '    - host: "site.test:80"',
+    '      root: /srv/site',
+    ...(installer ? [
+      'coolify:',
+      `  installer_url: "${installer.url}"`,
+      `  installer_sha256: "${installer.sha256}"`,
+      '  min_disk_gb: 1',
+      '  root_username: admin',
+      '  root_user_email: admin@example.com',
+      '  root_user_password: "${COOLIFY_ROOT_USER_PASSWORD}"',
+    ] : []),
+    '',
+  ].join('\n');
+}
+
+const PROFILES: Record<Suite, string[]> = { bookworm: ['database', 'dev', 'web', 'coolify'], trixie: ['database', 'dev', 'web'] };
+
+describe('profiles end to end on real hosts', { concurrency: 2 }, () => {
+  for (const suite of ['bookworm', 'trixie'] as Suite[]) {
+    describe(`on ${suite}`, { concurrency: 1 }, () => {
+      let host: LabHost;
+      let key: LoginKey;
+      let installer: InstallerServer | undefined;
+      const run = async (args: string[], exitCode = 0): Promise<string> => {
+        const r = await phanes(host, [...args, '--config', '/root/config.yaml'], { reject: false, env: ENV, timeoutMs: 30 * 60_000 });
+        assert.equal(r.exitCode, exitCode, `phanes ${args.join(' ')} exited ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+        return r.stdout;
+      };
+
+      before(async () => {
+        key = await makeLoginKey();
+        if (PROFILES[suite].includes('coolify')) installer = await serveInstaller();
+        host = await bootHost({ suite, name: `prof-${suite}`, ...SYSCTL_HOST });
+        await installPhanes(host);
+        await writeConfig(host, configFor(suite, key, installer));
+        await host.exec(['sh', '-c', `mkdir -p /srv/site && echo '${SITE}' > /srv/site/index.html`]);
+      });
+      after(async () => {
+        await host?.down();
+        key?.cleanup();
+        installer?.server.close();
+      });
+
+      for (const profile of PROFILES[suite]) {
+        it(`applies the ${profile} profile exactly as planned, then a second apply changes nothing`, async () => {
+          const planned = stepKeys(ndjson(await run(['plan', '--profile', profile, '--json'])), 'planned');
+          let t = Date.now();
+          const first: JsonEvent[] = ndjson(await run(['apply', '--profile', profile, '--json']));
+          const fresh = (Date.now() - t) / 1000;
+          assert.equal(first.at(-1)?.type, 'summary');
+          assert.equal(first.at(-1)?.failed, 0);
+          assert.deepEqual(stepKeys(first, 'changed'), planned);
+          t = Date.now();
+          const again = await run(['apply', '--profile', profile]);
+          const noChange = (Date.now() - t) / 1000;
+          assert.equal(summaryOf(again).changed, 0, again);
+          console.log(`[e2e] ${suite}: apply --profile ${profile} took ${fresh.toFixed(1)} s (${stepKeys(first, 'changed').length} changes); the no-change re-apply ${noChange.toFixed(2)} s`);
+          await run(['status']);
+        });
+
+        if (profile === 'database') {
+          it('serves postgres to the role with its password and redis only with auth', async () => {
+            const sql = await host.exec(['psql', '-h', '127.0.0.1', '-U', 'app', '-d', 'app', '-tAc', 'select 1'], { env: { PGPASSWORD: PG_PASSWORD } });
+            assert.equal(sql.stdout.trim(), '1');
+            const noauth = await host.exec(['redis-cli', 'ping'], { reject: false });
+            assert.match(`${noauth.stdout}${noauth.stderr}`, /NOAUTH/);
+            const pong = await host.exec(['redis-cli', 'ping'], { env: { REDISCLI_AUTH: REDIS_PASSWORD } });
+            assert.equal(pong.stdout.trim(), 'PONG');
+          });
+
+          it('runs docker for the login user and the monitoring agent on loopback', async () => {
+            const r = await sshFrom(host, USER, key.privatePath, 'docker info --format "{{.ServerVersion}}"');
+            assert.equal(r.exitCode, 0, r.stderr);
+            assert.match(r.stdout.trim(), /^\d+\.\d+/);
+            const url = suite === 'trixie' ? 'http://127.0.0.1:9100/metrics' : 'http://127.0.0.1:19999/api/v1/info';
+            const m = await host.exec(['curl', '-fsS', url]);
+            assert.match(m.stdout, suite === 'trixie' ? /^node_/m : /"version"/);
+          });
+        }
+
+        if (profile === 'dev') {
+          it('gives the login user a working python with venv', async () => {
+            const r = await sshFrom(host, USER, key.privatePath, 'python3 --version && python3 -m venv /tmp/v && /tmp/v/bin/pip --version && git --version');
+            assert.equal(r.exitCode, 0, r.stderr);
+            assert.match(r.stdout, /^Python 3\./m);
+          });
+        }
+
+        if (profile === 'web') {
+          it('serves the static site through caddy', async () => {
+            const r = await host.exec(['curl', '-fsS', '-H', 'Host: site.test', 'http://127.0.0.1/']);
+            assert.equal(r.stdout.trim(), SITE);
+          });
+        }
+
+        if (profile === 'coolify') {
+          it('ran the stand-in installer once, with its environment', async () => {
+            assert.equal(installer?.hits(), 1);
+            await host.exec(['test', '-e', '/data/coolify/source/.env']);
+          });
+        }
+      }
+    });
+  }
+});
