@@ -1,5 +1,6 @@
 // Pieces of the postgres and redis scenario: argv loggers in the host, and before/after snapshots
 // of dpkg and /etc with the differences a rollback may leave, each with its reason.
+import path from 'node:path';
 import type { LabHost } from './harness/index.js';
 
 const ARGV_LOG = '/var/log/phanes-e2e-argv.log';
@@ -50,6 +51,7 @@ const ALWAYS: Record<string, string> = {
   '/etc/gshadow': 'entries of those system groups',
   '/etc/gshadow-': 'backup of /etc/gshadow',
   '/etc/ld.so.cache': 'ldconfig ran for the libraries the dependencies brought',
+  '/etc/apt/apt.conf.d/02autoremove-postgresql': 'postgresql-common, which stays, writes it (pg_updateaptconfig) to keep server packages from autoremove',
 };
 
 /**
@@ -90,7 +92,7 @@ async function ownersOf(host: LabHost, paths: string[], etc: Map<string, string>
   for (const p of paths) {
     const parents = p.split('/').slice(2, -1).map((_, i, parts) => `/etc/${parts.slice(0, i + 1).join('/')}`).filter((d) => d.split('/').length > 2);
     const target = etc.get(p)?.startsWith('link:') ? [etc.get(p)!.slice(5)] : [];
-    candidates.set(p, [p, ...parents, ...target.map((t) => (t.startsWith('/') ? t : `${p.slice(0, p.lastIndexOf('/'))}/${t}`))]);
+    candidates.set(p, [p, ...parents, ...target.map((t) => path.posix.resolve(path.posix.dirname(p), t))]);
   }
   const all = [...new Set([...candidates.values()].flat())];
   const owner = new Map<string, string[]>();

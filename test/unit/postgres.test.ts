@@ -129,6 +129,21 @@ describe('the pg kind', () => {
     assert.doesNotMatch(JSON.stringify(other), /SCRAM|correct-horse/, 'the snapshot holds neither the verifier nor the password');
   });
 
+  it('reads a password file only when root alone can read it, and compares its content otherwise', async () => {
+    const verifier = scramVerifier(PASSWORD);
+    const facts = (mode: number) => ({
+      files: { '/etc/phanes/app.password': { content: `${PASSWORD}\n`, mode } },
+      commands: [{ match: /psql/, stdout: catalog([{ name: 'app', login: true, verifier }]) }],
+    });
+    const decl = pgRole('app', { passwordFile: '/etc/phanes/app.password' });
+    const open = kindContext(new FixtureHost(facts(0o644)), nullRecorder(async () => Buffer.alloc(0)), []);
+    const loose = (await pgKind.read(open, [decl])).get('role app')!;
+    assert.deepEqual(pgKind.diff(loose, decl, open), ["set password (now unknown (password file /etc/phanes/app.password: mode 0644 owner root: it must be root's and 0600))"]);
+    await assert.rejects(pgKind.converge(open, decl, loose), (e: Error & { suggestion?: string }) => /must be root's and 0600/.test(e.message) && /chmod 600/.test(e.suggestion ?? ''));
+    const tight = kindContext(new FixtureHost(facts(0o600)), nullRecorder(async () => Buffer.alloc(0)), []);
+    assert.deepEqual(pgKind.diff((await pgKind.read(tight, [decl])).get('role app')!, decl, tight), []);
+  });
+
   it('creates a role by sending only a fresh verifier on stdin: the password is in no argv and no input', async () => {
     const host = new StdinHost({});
     const ctx = kindContext(host, nullRecorder(async () => Buffer.alloc(0)), []);
