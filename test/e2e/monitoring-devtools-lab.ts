@@ -98,9 +98,6 @@ async function prepare(host: LabHost, key: LoginKey, part: Part): Promise<Prepar
     return out;
   };
   await installPhanes(host);
-  // A throwaway host: dpkg skips its fsyncs, which cut npm's few hundred packages from minutes to seconds
-  // on a disk other scenarios share. Written before any snapshot, so no comparison sees it.
-  await host.writeFile('/etc/dpkg/dpkg.cfg.d/phanes-e2e-unsafe-io', 'force-unsafe-io\n');
   await writeConfig(host, configYaml(key, AGENT[suite].agent));
   await timed(`apply --modules ${base}`, () => expectPhanes(host, apply(base)));
   const beforeModule = await etcAndPackages(host);

@@ -122,6 +122,8 @@ export class LabHost {
     writeFileSync(path.join(root, 'etc/hostname'), `${this.name}\n`);
     // sudo (and become-style tools) hang when the hostname does not resolve.
     appendFileSync(path.join(root, 'etc/hosts'), `127.0.1.1\t${this.name}\n${this.address}\t${this.name}\n`);
+    // A throwaway host needs no fsync after every file dpkg unpacks: installs run several times faster.
+    writeFileSync(path.join(root, 'etc/dpkg/dpkg.cfg.d/phanes-e2e-unsafe-io'), 'force-unsafe-io\n');
     const { netns } = createNet(this.octet);
     const cgroups = createCgroups(this.name);
 
