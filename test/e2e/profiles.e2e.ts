@@ -84,7 +84,8 @@ describe('profiles end to end on real hosts', { concurrency: 2 }, () => {
       let key: LoginKey;
       let installer: InstallerServer | undefined;
       const run = async (args: string[], exitCode = 0): Promise<string> => {
-        const r = await phanes(host, [...args, '--config', '/root/config.yaml'], { reject: false, env: ENV, timeoutMs: 30 * 60_000 });
+        const withConfig = ['plan', 'apply'].includes(args[0]!) ? [...args, '--config', '/root/config.yaml'] : args;
+        const r = await phanes(host, withConfig, { reject: false, env: ENV, timeoutMs: 30 * 60_000 });
         assert.equal(r.exitCode, exitCode, `phanes ${args.join(' ')} exited ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
         return r.stdout;
       };
