@@ -27,6 +27,8 @@ const ALLOWED_ETC: Record<string, string> = {
   '/etc/gshadow': 'the same docker group, in the shadow file',
   '/etc/group-': 'the backup gpasswd and groupadd keep of /etc/group',
   '/etc/gshadow-': 'the backup of /etc/gshadow',
+  '/etc/docker': "bookworm's dockerd 20.10 writes its identity key /etc/docker/key.json at first start; no package owns it, so purge leaves it and its directory",
+  '/etc/docker/key.json': 'that key (trixie\'s dockerd 26 writes none)',
   '/etc/cni': "made empty by containerd's CRI plugin when it starts, not by a package, so no purge removes it (checked below: empty)",
   '/etc/cni/net.d': 'the same directory containerd makes',
   '/etc/ufw/user.rules': "the security module's 8080/tcp rule from the allow test, left when the list shrank (checked below: that rule alone)",
