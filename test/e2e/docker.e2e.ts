@@ -27,6 +27,17 @@ const ALLOWED_ETC: Record<string, string> = {
   '/etc/gshadow': 'the same docker group, in the shadow file',
   '/etc/group-': 'the backup gpasswd and groupadd keep of /etc/group',
   '/etc/gshadow-': 'the backup of /etc/gshadow',
+  '/etc/docker': "bookworm's dockerd 20.10 writes its identity key /etc/docker/key.json at first start; no package owns it, so purge leaves it and its directory",
+  '/etc/docker/key.json': 'that key (trixie\'s dockerd 26 writes none)',
+  '/etc/cni': "made empty by containerd's CRI plugin when it starts, not by a package, so no purge removes it (checked below: empty)",
+  '/etc/cni/net.d': 'the same directory containerd makes',
+  '/etc/ufw/user.rules': "the security module's 8080/tcp rule from the allow test, left when the list shrank (checked below: that rule alone)",
+  '/etc/ufw/user6.rules': 'the same, for IPv6',
+};
+
+/** Packages left after rollback and `apt-get autoremove --purge`, by name, with the reason (each must be auto-installed). */
+const ALLOWED_PACKAGES: Record<string, string> = {
+  'lsb-release': "pulled in for bookworm's Compose v1 (python3-distro); autoremove keeps it because a package installed before recommends it",
 };
 
 const yaml = (key: string, docker: boolean, allow: string[]): string => [
@@ -48,6 +59,7 @@ interface PerSuite {
   etc: EtcSnapshot;
   packages: string[];
   group: string;
+  ufwRules: string;
 }
 
 const seconds = (t: number): string => `${((Date.now() - t) / 1000).toFixed(1)} s`;
@@ -90,6 +102,7 @@ describe('the docker module on real hosts', { concurrency: 1 }, () => {
       await expectPhanes(host, APPLY);
       console.log(`[e2e] ${suite}: apply baseline,user,security (docker off) took ${seconds(t0)}`);
       [s.etc, s.packages, s.group] = [await snapshotEtc(host), await selections(host), await host.readFile('/etc/group')];
+      s.ufwRules = (await host.exec(['ufw', 'show', 'added'])).stdout;
       await writeConfig(host, yaml(key.publicLine, true, []));
       s.plan = ndjson(await expectPhanes(host, ['plan', ...MODULES, '--json']));
       s.planned = stepKeys(s.plan, 'planned');
@@ -201,7 +214,14 @@ describe('the docker module on real hosts', { concurrency: 1 }, () => {
       assert.deepEqual(extra.filter((p) => !auto.has(p)), [], `${suite}: packages left that are not dependencies`);
       await host.exec('apt-get autoremove --purge -y -q', { timeoutMs: 600_000 });
       const now = await selections(host);
-      assert.deepEqual({ added: now.filter((p) => !s.packages.includes(p)), removed: s.packages.filter((p) => !now.includes(p)) }, { added: [], removed: [] }, suite);
+      const left = now.filter((p) => !s.packages.includes(p));
+      assert.deepEqual({ added: left.filter((p) => !(p in ALLOWED_PACKAGES)), removed: s.packages.filter((p) => !now.includes(p)) }, { added: [], removed: [] }, suite);
+      assert.deepEqual(left.filter((p) => !auto.has(p)), [], `${suite}: an allowed leftover that is not auto-installed`);
+      // security.ufw.allow shrank back to [], but this Phanes does not yet revert what a module no longer declares
+      // (DESIGN invariant 11): security's 8080/tcp rule stays. It is security's rule, not docker's; DOCKER-USER no
+      // longer lets the port through (checked above).
+      assert.equal((await host.exec(['ufw', 'show', 'added'])).stdout, `${s.ufwRules}ufw allow ${PORT}/tcp comment 'phanes'\n`, suite);
+      assert.equal((await host.exec('find /etc/cni -mindepth 1 -not -name net.d 2>/dev/null', { reject: false })).stdout, '', suite);
       const etc = await snapshotEtc(host);
       const changes = etcChanges(s.etc, etc).filter((p) => !(p in ALLOWED_ETC));
       assert.deepEqual(changes, [], `${suite}: /etc differs from before the docker apply:\n${changes.map((p) => `${p}: ${s.etc[p] ?? '(absent)'} → ${etc[p] ?? '(absent)'}`).join('\n')}`);
