@@ -31,7 +31,7 @@ const ALLOWED_ETC: Record<string, string> = {
   '/etc/docker/key.json': 'that key (trixie\'s dockerd 26 writes none)',
   '/etc/cni': "made empty by containerd's CRI plugin when it starts, not by a package, so no purge removes it (checked below: empty)",
   '/etc/cni/net.d': 'the same directory containerd makes',
-  '/etc/ufw/user.rules': "the security module's 8080/tcp rule from the allow test, left when the list shrank (checked below: that rule alone)",
+  '/etc/ufw/user.rules': "ufw rewrites it when the 8080/tcp rule is added and pruned again; the rules it holds are checked below to be the same as before",
   '/etc/ufw/user6.rules': 'the same, for IPv6',
 };
 
@@ -217,10 +217,8 @@ describe('the docker module on real hosts', { concurrency: 1 }, () => {
       const left = now.filter((p) => !s.packages.includes(p));
       assert.deepEqual({ added: left.filter((p) => !(p in ALLOWED_PACKAGES)), removed: s.packages.filter((p) => !now.includes(p)) }, { added: [], removed: [] }, suite);
       assert.deepEqual(left.filter((p) => !auto.has(p)), [], `${suite}: an allowed leftover that is not auto-installed`);
-      // security.ufw.allow shrank back to [], but this Phanes does not yet revert what a module no longer declares
-      // (DESIGN invariant 11): security's 8080/tcp rule stays. It is security's rule, not docker's; DOCKER-USER no
-      // longer lets the port through (checked above).
-      assert.equal((await host.exec(['ufw', 'show', 'added'])).stdout, `${s.ufwRules}ufw allow ${PORT}/tcp comment 'phanes'\n`, suite);
+      // security.ufw.allow shrank back to []: the next apply pruned security's 8080/tcp rule, so ufw holds what it held before.
+      assert.equal((await host.exec(['ufw', 'show', 'added'])).stdout, s.ufwRules, suite);
       assert.equal((await host.exec('find /etc/cni -mindepth 1 -not -name net.d 2>/dev/null', { reject: false })).stdout, '', suite);
       const etc = await snapshotEtc(host);
       const changes = etcChanges(s.etc, etc).filter((p) => !(p in ALLOWED_ETC));
