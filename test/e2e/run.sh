@@ -18,12 +18,7 @@ if [[ -z ${PHANES_E2E_SKIP_BUILD:-} ]] && node -e 'process.exit(require("./packa
 fi
 
 scenarios=("$@")
-if ((${#scenarios[@]} == 0)); then
-  # Two run at a time: the longest (whole profiles, big installs) start first, so no long one is left for the end.
-  slow=(profiles docker devtools monitoring-devtools postgres-redis minimal-profile web security-ssh)
-  for n in "${slow[@]}"; do [[ -f test/e2e/$n.e2e.ts ]] && scenarios+=("test/e2e/$n.e2e.ts"); done
-  for f in test/e2e/*.e2e.ts; do [[ " ${scenarios[*]} " == *" $f "* ]] || scenarios+=("$f"); done
-fi
+((${#scenarios[@]})) || scenarios=(test/e2e/*.e2e.ts)  # node's runner takes them in name order
 find "$RUN_DIR-logs" -name '*.log' -mtime +1 -delete 2>/dev/null  # hosts' console logs: <name>.log
 
 # Each scenario file is a process; two at a time boot their hosts in parallel on 2 cores.
