@@ -17,7 +17,7 @@ describe('the minimal profile on real hosts', { concurrency: 2 }, () => {
     describe(`on ${suite}`, { concurrency: 1 }, () => {
       let host: LabHost;
       let key: LoginKey;
-      let stock: number;
+      let stock: number | undefined;
       let planned: string[];
       let first: JsonEvent[];
 
@@ -27,7 +27,9 @@ describe('the minimal profile on real hosts', { concurrency: 2 }, () => {
         await installPhanes(host);
         await writeConfig(host, `username: ${USER}\nssh_public_key: "${key.publicLine}"\n`);
         await host.exec('apt-get update -q', { timeoutMs: 600_000 });
-        stock = await lynisIndex(host);
+        // The stock index is a reference figure, not a check: one audit (bookworm) is enough to print it,
+        // and each audit costs minutes of CPU on a loaded CI machine.
+        if (suite === 'bookworm') stock = await lynisIndex(host);
         const t = Date.now();
         planned = stepKeys(ndjson(await expectPhanes(host, PLAN)), 'planned');
         first = ndjson(await expectPhanes(host, [...APPLY, '--json']));
@@ -76,7 +78,7 @@ describe('the minimal profile on real hosts', { concurrency: 2 }, () => {
 
       it(`scores a Lynis hardening index of at least ${MIN_LYNIS}`, async () => {
         const index = await lynisIndex(host);
-        console.log(`[e2e] ${suite}: Lynis hardening index ${stock} stock → ${index} after phanes apply --profile minimal`);
+        console.log(`[e2e] ${suite}: Lynis hardening index ${stock ?? 'not measured'} stock → ${index} after phanes apply --profile minimal`);
         assert.ok(index >= MIN_LYNIS, `Lynis hardening index ${index} < ${MIN_LYNIS}; what Lynis still suggests:\n${await lynisSuggestions(host)}`);
       });
 

@@ -23,7 +23,10 @@ export function sshFrom(host: LabHost, user: string, key: string, cmd = 'id -un'
 /** Installs Lynis in the host (Debian's package) and returns its hardening index from a quick audit. */
 export async function lynisIndex(host: LabHost): Promise<number> {
   await host.exec('command -v lynis >/dev/null || apt-get install -y -q --no-install-recommends lynis', { timeoutMs: 600_000 });
-  await host.exec('lynis audit system --quick --no-colors >/var/tmp/lynis.out 2>&1', { timeoutMs: 600_000 });
+  // CRYP-7902 runs openssl twice on each of the ~140 CA certificates (a fifth of the audit's time) and
+  // adds no hardening points, so skipping it leaves the index as it is and the suite faster.
+  await host.writeFile('/var/tmp/phanes-lynis.prf', 'skip-test=CRYP-7902\n');
+  await host.exec('lynis audit system --quick --no-colors --profile /var/tmp/phanes-lynis.prf >/var/tmp/lynis.out 2>&1', { timeoutMs: 600_000 });
   const report = await host.readFile('/var/log/lynis-report.dat');
   const m = /^hardening_index=(\d+)$/m.exec(report);
   if (!m) throw new Error(`no hardening_index in /var/log/lynis-report.dat:\n${report.slice(0, 2000)}`);
