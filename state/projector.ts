@@ -24,6 +24,8 @@ export interface ManagedResource extends ResourceRef {
   lastRunId: string;
   /** `at` of the last intent/observation. */
   changedAt: string;
+  /** Keys its last change told to act (a service reload): reverting it tells them again. */
+  notify?: string[];
 }
 
 export interface RunInfo {
@@ -100,6 +102,7 @@ export function evolve(state: ProjectedState, event: PhanesEvent): ProjectedStat
           failed: false,
           lastRunId: d.runId,
           changedAt: d.at,
+          ...(d.notify?.length ? { notify: [...d.notify] } : {}),
         };
         return adopt(s, created);
       }
@@ -112,6 +115,7 @@ export function evolve(state: ProjectedState, event: PhanesEvent): ProjectedStat
         pending: true,
         lastRunId: d.runId,
         changedAt: d.at,
+        ...(d.notify?.length ? { notify: [...d.notify] } : {}),
       });
     }
     case 'ChangeApplied':

@@ -100,7 +100,45 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       continue;
     }
     await emit({ type: 'ModuleStarted', data: { runId, at: now(), module: module.name } });
+    // What this module managed in its last run and no longer declares goes back to its before-state.
+    // One that notified a step the module still declares (a removed nginx site, its server's reload)
+    // goes back just before that step, so the step acts on it; the rest go after the module's steps.
+    const gone = stale.get(module.name) ?? [];
+    const pruneAt = gone.map((r) => {
+      const at = decls.findIndex((d) => r.notify?.includes(keyOf(d)));
+      return at < 0 ? decls.length : at;
+    });
+    const pruneRun: RevertRun = {
+      ctx, recorder, reporter, emit, runId, dryRun, force: false, secrets: input.secrets, summary: counts,
+      why: 'revert (no longer in the config)', cause: 'prune', nextSeq: () => ++seq,
+    };
+    let pruneStates: Map<string, Snapshot> | undefined;
+    let pruneHalted = false; // a revert refused to go back (a database holding data): later prunes wait
+    /** Revert the stale resources due before step `upTo` that have not gone yet. */
+    const prune = async (upTo: number): Promise<void> => {
+      const due = gone.filter((_, j) => pruneAt[j]! <= upTo && pruneAt[j]! >= 0);
+      if (!due.length || pruneHalted) return;
+      for (const [j, r] of gone.entries()) if (due.includes(r)) pruneAt[j] = -1;
+      pruneStates ??= await readAll(ctx, gone.map(declOf));
+      for (const r of due) {
+        if (failure) return;
+        const kept = r.kind === 'user' ? 'a user is never deleted by apply; `phanes rollback user --force` removes it' : input.keep?.get(r.key);
+        if (kept) {
+          counts.unchanged++;
+          reporter.step({ module: module.name, key: r.key, label: r.label, status: 'unchanged', changes: [], reason: `no longer managed (kept): ${kept}` });
+          continue;
+        }
+        const current = dirty && !dryRun ? (await readAll(ctx, [declOf(r)])).get(r.key) ?? {} : pruneStates.get(r.key) ?? {};
+        const status = await revertResource(pruneRun, r, current);
+        if (status === 'failed') failure = new PhanesError(`${r.label}: reverting what the config no longer declares failed`);
+        if (status === 'restored') for (const n of r.notify ?? []) ctx.notified.add(n);
+        dirty = true;
+        if (status === 'halted') return void (pruneHalted = true);
+      }
+    };
     for (let i = 0; i < decls.length && !failure; i++) {
+      await prune(i);
+      if (failure) break;
       const decl = decls[i]!;
       const kind = kindOf(decl.kind);
       const key = keyOf(decl);
@@ -194,28 +232,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       }
       if (!failure) ctx.notified.delete(key);
     }
-    const gone = stale.get(module.name) ?? [];
-    if (!failure && gone.length) {
-      // What this module managed in its last run and no longer declares goes back to its before-state.
-      const states = await readAll(ctx, gone.map(declOf));
-      const run: RevertRun = {
-        ctx, recorder, reporter, emit, runId, dryRun, force: false, secrets: input.secrets, summary: counts,
-        why: 'revert (no longer in the config)', cause: 'prune', nextSeq: () => ++seq,
-      };
-      for (const r of gone) {
-        const kept = r.kind === 'user' ? 'a user is never deleted by apply; `phanes rollback user --force` removes it' : input.keep?.get(r.key);
-        if (kept) {
-          counts.unchanged++;
-          reporter.step({ module: module.name, key: r.key, label: r.label, status: 'unchanged', changes: [], reason: `no longer managed (kept): ${kept}` });
-          continue;
-        }
-        const current = dirty && !dryRun ? (await readAll(ctx, [declOf(r)])).get(r.key) ?? {} : states.get(r.key) ?? {};
-        const status = await revertResource(run, r, current);
-        if (status === 'failed') failure = new PhanesError(`${r.label}: reverting what the config no longer declares failed`);
-        dirty = true;
-        if (failure || status === 'halted') break;
-      }
-    }
+    if (!failure) await prune(decls.length);
     if (failure) counts.skipped = Math.max(0, decls.length - counts.changed - counts.unchanged - counts.failed);
     const result: ModuleResult = failure ? 'failed' : counts.changed ? 'changed' : 'unchanged';
     const durationMs = Date.now() - mStart;

@@ -45,7 +45,7 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
   const emit = (e: PhanesEvent): Promise<void> => (dryRun ? Promise.resolve() : recorder.append(e));
   let seq = 0;
   let ok = true;
-  let halted: string | undefined; // a step refused to go back (a database holding data): nothing after it runs
+  let halted: string | undefined; // a step refused to go back (drifted, or a database holding data): nothing after it runs
 
   await emit({ type: 'RunStarted', data: { runId, at: now(), command: 'rollback', modules: [input.module], ...input.run } });
   reporter.moduleStart(input.module, 'rollback');
@@ -62,7 +62,8 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
     const current = (seq > 0 && !dryRun ? (await readAll(ctx, [declOf(r)])).get(r.key) : cache.get(r.key)) ?? {};
     const status = await revertResource(run, r, current);
     if (status === 'refused' || status === 'failed' || status === 'halted') ok = false;
-    if (status === 'halted') halted = r.label;
+    // A drifted file left alone stops the walk too: a later purge would take it anyway.
+    if (status === 'halted' || status === 'refused') halted = r.label;
     if (status === 'restored' && !dryRun) for (const n of notify.get(r.key) ?? []) toReload.add(n);
   }
   // A later step can take away what an earlier restore put back (purging locales removes the

@@ -136,3 +136,18 @@ describe('the engine', () => {
     assert.equal(host.files.has('/marker'), false);
   });
 });
+
+describe('rollback of a module with a drifted file', () => {
+  it('stops at the drifted file: what comes before it in the walk stays as Phanes left it', async () => {
+    const host = new MemoryHost();
+    const rec = memoryRecorder();
+    await apply(host, rec, [mod('m', [file('/etc/first', { content: 'one\n' }), file('/etc/second', { content: 'two\n' })])]);
+    host.put('/etc/second', 'admin edit\n');
+    const reporter = collectingReporter();
+    const r = await rollbackModule({ host, module: 'm', projection: project(rec.events), events: rec.events, recorder: rec, reporter, secrets: [], dryRun: false, force: false, run: { version: 't', hostname: 'h' } });
+    assert.equal(r.ok, false);
+    assert.equal(host.text('/etc/second'), 'admin edit\n');
+    assert.equal(host.text('/etc/first'), 'one\n', 'the walk stopped at the refusal');
+    assert.deepEqual(reporter.steps.map((s) => [s.key, s.status]), [['file:/etc/second', 'skipped'], ['file:/etc/first', 'skipped']]);
+  });
+});

@@ -220,6 +220,12 @@ describe('projector', () => {
     given(observedOnce).when(intended({ key: 'service:ssh', reason: 'update' })).then({ resources: { 'service:ssh': { changedByPhanes: true } } });
   });
 
+  it('keeps what a change notified, so pruning or rolling it back can tell the same service again', () => {
+    const site = { ...(intended({ key: 'file:/etc/nginx/conf.d/a.conf', module: 'nginx' }) as PhanesEvent & { type: 'ChangeIntended' }) };
+    const withNotify: PhanesEvent = { type: 'ChangeIntended', data: { ...site.data, notify: ['service:nginx'] } };
+    given(runStarted()).when(withNotify).then({ resources: { 'file:/etc/nginx/conf.d/a.conf': { notify: ['service:nginx'] } } });
+  });
+
   it('the first module to touch a key owns it, and a second module does not take it over', () => {
     given(intended({ module: 'baseline' }), applied())
       .when(intended({ module: 'devtools', reason: 'update' }))

@@ -8,6 +8,12 @@ import type { Decl } from '../../src/resources/types.js';
 import { MemoryHost } from './support/memory-host.js';
 import { memoryRecorder } from './support/memory-recorder.js';
 import { collectingReporter } from './support/plan.js';
+import { FixtureHost } from './support/fixture-host.js';
+import { ReadOnlyHost } from '../../src/host/readonly.js';
+import { nullRecorder } from '../../src/engine/recorder.js';
+import { service } from '../../src/resources/service.js';
+import { sha256 } from '../../state/blobs.js';
+import type { PhanesEvent } from '../../state/events.js';
 
 const mod = (name: string, decls: Decl[]): { module: Module; decls: Decl[] } => ({ module: { name, description: name, resources: () => decls }, decls });
 
@@ -91,5 +97,47 @@ describe('resources the config no longer declares', () => {
     await run(host, rec, [mod('m', [])]);
     const reverted = rec.events.filter((e) => e.type === 'ChangeReverted');
     assert.deepEqual(reverted.map((e) => (e.type === 'ChangeReverted' ? [e.data.cause, e.data.result] : [])), [['prune', 'restored']]);
+  });
+});
+
+describe('a pruned resource that notified a service', () => {
+  const T = '2026-01-01T00:00:00.000Z';
+  const site = { module: 'nginx', key: 'file:/etc/nginx/conf.d/old.conf', kind: 'file', id: '/etc/nginx/conf.d/old.conf', label: 'file /etc/nginx/conf.d/old.conf' };
+  const nginx = { module: 'nginx', key: 'service:nginx', kind: 'service', id: 'nginx', label: 'service nginx' };
+  const after = { exists: true, sha256: sha256('server {}\n'), mode: 0o644, owner: 'root', group: 'root' };
+  const journal: PhanesEvent[] = [
+    { type: 'ChangeIntended', data: { ...site, runId: 'r1', seq: 1, at: T, reason: 'create', summary: 'create', before: { exists: false }, desired: { sha256: after.sha256 }, notify: ['service:nginx'] } },
+    { type: 'ChangeApplied', data: { ...site, runId: 'r1', seq: 1, at: T, after } },
+    { type: 'ResourceObserved', data: { ...nginx, runId: 'r1', at: T, state: { exists: true, enabled: true, active: true }, desired: { enabled: true, active: true } } },
+  ];
+  const facts = {
+    files: { '/etc/nginx/conf.d/old.conf': { content: 'server {}\n' } },
+    commands: [{ match: /^systemctl show/, stdout: 'Id=nginx.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n' }],
+  };
+
+  it('goes back before the service step, which then reloads: plan says both, in that order', async () => {
+    const reporter = collectingReporter();
+    const decls = [service('nginx', { onChange: 'reload' })];
+    await applyModules({
+      host: new ReadOnlyHost(new FixtureHost(facts)), plan: [mod('nginx', decls)], dryRun: true, recorder: nullRecorder(async () => Buffer.from('server {}\n')),
+      projection: project(journal), reporter, secrets: [], run: { version: 't', hostname: 'h' },
+    });
+    const planned = reporter.steps.filter((s) => s.status === 'planned');
+    assert.deepEqual(planned.map((s) => [s.key, s.changes.at(-1)?.split(':')[0]]), [
+      ['file:/etc/nginx/conf.d/old.conf', 'revert (no longer in the config)'],
+      ['service:nginx', 'reload'],
+    ]);
+  });
+
+  it('and apply reloads the service after removing the file', async () => {
+    const host = new FixtureHost(facts);
+    const rec = memoryRecorder();
+    rec.events.push(...journal);
+    rec.blobs.set(after.sha256, Buffer.from('server {}\n'));
+    await applyModules({
+      host, plan: [mod('nginx', [service('nginx', { onChange: 'reload' })])], dryRun: false, recorder: rec,
+      projection: project(journal), reporter: collectingReporter(), secrets: [], run: { version: 't', hostname: 'h' },
+    });
+    assert.deepEqual(host.runs, ['rm /etc/nginx/conf.d/old.conf', 'systemctl reload -- nginx']);
   });
 });
