@@ -4,7 +4,9 @@
 // file (dist/phanes-core.cjs); in the single binary it is an embedded asset. The two never share a
 // module with state or classes (scripts/build.mjs checks), so errors keep one identity.
 export { apply } from './actions/apply.js';
+export { confirm } from './actions/confirm.js';
 export { diff } from './actions/diff.js';
+export { guardRevert } from './actions/guard.js';
 export { commandIO, reportFailure } from './actions/io.js';
 export { listModules } from './actions/list.js';
 export { log } from './actions/log.js';

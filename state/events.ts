@@ -3,6 +3,8 @@
  * (with the before-state) and then an outcome (with the after-state), so a crash between the two
  * leaves a visible pending change and rollback always knows what was there before.
  */
+import type { ManagedResource } from './projector.js';
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** A resource's state as read from the host, e.g. `{ installed: true, version: "7.88" }`. */
@@ -18,7 +20,7 @@ export interface ResourceRef {
   label: string;
 }
 
-export type RunCommand = 'apply' | 'rollback';
+export type RunCommand = 'apply' | 'rollback' | 'guard';
 export type ModuleResult = 'changed' | 'unchanged' | 'skipped' | 'failed';
 export type ChangeReason = 'create' | 'update' | 'repair' | 'notify';
 export type RevertResult = 'restored' | 'left' | 'refused' | 'failed';
@@ -142,6 +144,51 @@ export type RunFinished = Ev<'RunFinished', {
   ok: boolean;
 }>;
 
+/** A file the confirm guard puts back: its content (a blob) and mode and owner, or null when it was absent. */
+export interface GuardFile {
+  path: string;
+  sha256: string | null;
+  mode?: number;
+  owner?: string;
+  group?: string;
+}
+
+/**
+ * Apply under SSH is about to change sshd or ufw: the previous state of both is kept and a systemd
+ * timer (`unit`) will put it back `timeoutS` seconds after the run finishes, unless `phanes confirm`
+ * comes from another SSH connection than `connection` (the client's `ip port`).
+ */
+export type GuardArmed = Ev<'GuardArmed', {
+  runId: string;
+  at: string;
+  guardId: string;
+  unit: string;
+  timeoutS: number;
+  connection: string | null;
+  files: GuardFile[];
+  /** ufw was enabled (ufw.conf ENABLED=yes) before the run. */
+  ufwEnabled: boolean;
+}>;
+
+export type GuardConfirmed = Ev<'GuardConfirmed', { runId: string; at: string; guardId: string; connection: string | null }>;
+
+/** The timer fired with nobody having confirmed by `deadline`: the revert starts. */
+export type GuardExpired = Ev<'GuardExpired', { runId: string; at: string; guardId: string; deadline: string }>;
+
+/**
+ * The guard put sshd and ufw back. `resources` are what the journal knew of each sshd and ufw resource the
+ * guarded run touched, as it was before that run (null: it did not know the resource), so status matches the host again.
+ */
+export type GuardReverted = Ev<'GuardReverted', {
+  runId: string;
+  at: string;
+  guardId: string;
+  ok: boolean;
+  restored: string[];
+  error?: string;
+  resources: Record<string, ManagedResource | null>;
+}>;
+
 export type PhanesEvent =
   | RunStarted
   | ModuleStarted
@@ -154,6 +201,10 @@ export type PhanesEvent =
   | ChangeReverted
   | Released
   | ModuleFinished
-  | RunFinished;
+  | RunFinished
+  | GuardArmed
+  | GuardConfirmed
+  | GuardExpired
+  | GuardReverted;
 
 export type EventType = PhanesEvent['type'];

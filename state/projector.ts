@@ -49,11 +49,24 @@ export interface ModuleInfo {
   lastFinishedAt?: string;
 }
 
+/** A confirm guard still pending: armed, or expired with its revert under way. */
+export interface GuardInfo {
+  guardId: string;
+  runId: string;
+  unit: string;
+  armedAt: string;
+  timeoutS: number;
+  connection: string | null;
+  status: 'armed' | 'expired';
+}
+
 export interface ProjectedState {
   eventCount: number;
   runs: RunInfo[];
   resources: Record<string, ManagedResource>;
   modules: Record<string, ModuleInfo>;
+  /** The pending confirm guard, if any (absent once confirmed or reverted). */
+  guard?: GuardInfo;
 }
 
 export function initialState(): ProjectedState {
@@ -193,9 +206,32 @@ export function evolve(state: ProjectedState, event: PhanesEvent): ProjectedStat
         runs: s.runs.map((r) => (r.runId === d.runId ? { ...r, finishedAt: d.at, summary: { ...d.summary }, ok: d.ok } : r)),
       };
     }
+    case 'GuardArmed': {
+      const d = event.data;
+      return { ...s, guard: { guardId: d.guardId, runId: d.runId, unit: d.unit, armedAt: d.at, timeoutS: d.timeoutS, connection: d.connection, status: 'armed' } };
+    }
+    case 'GuardConfirmed':
+      return s.guard?.guardId === event.data.guardId ? withoutGuard(s) : s;
+    case 'GuardExpired':
+      return s.guard?.guardId === event.data.guardId ? { ...s, guard: { ...s.guard, status: 'expired' } } : s;
+    case 'GuardReverted': {
+      // The host's sshd and ufw files are as before the guarded run, so their records are too.
+      const back = Object.entries(event.data.resources).reduce((acc, [key, r]) => {
+        const known = acc.resources[key];
+        if (r === null) return known ? forget(acc, known) : acc;
+        const owned = known && known.module !== r.module ? forget(acc, known) : acc;
+        return adopt(owned, r);
+      }, s);
+      return back.guard?.guardId === event.data.guardId ? withoutGuard(back) : back;
+    }
   }
   const _exhaustive: never = event;
   return _exhaustive;
+}
+
+function withoutGuard(s: ProjectedState): ProjectedState {
+  const { guard: _done, ...rest } = s;
+  return rest;
 }
 
 // Copies only the ResourceRef fields out of an event's data.

@@ -9,7 +9,7 @@ import { project, type ProjectedState } from './projector.js';
 export const SNAPSHOT_FILE = 'state.json';
 
 /** Bump whenever evolve() changes meaning, so snapshots written by an older Phanes are rebuilt. */
-export const PROJECTOR_VERSION = 2;
+export const PROJECTOR_VERSION = 3;
 
 // The last bytes of the journal are fingerprinted: same size and same tail means the same journal.
 const TAIL_BYTES = 4096;

@@ -14,6 +14,10 @@ const KNOWN: Record<EventType, true> = {
   Released: true,
   ModuleFinished: true,
   RunFinished: true,
+  GuardArmed: true,
+  GuardConfirmed: true,
+  GuardExpired: true,
+  GuardReverted: true,
 };
 
 export const EVENT_TYPES: readonly EventType[] = Object.keys(KNOWN) as EventType[];

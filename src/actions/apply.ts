@@ -12,6 +12,9 @@ import type { Host } from '../host/host.js';
 import { LocalHost } from '../host/local.js';
 import { ReadOnlyHost } from '../host/readonly.js';
 import { VERSION } from '../version.js';
+import { guardDecision } from '../engine/guard.js';
+import { sshConnection } from '../facts/ssh-session.js';
+import { guardFor, reportArmed, type ArmedGuard } from './guard.js';
 import type { CommandIO } from './io.js';
 
 /** What apply, plan and the seed's form are asked: the command's own options. */
@@ -22,6 +25,10 @@ export interface ApplyRequest {
   dryRun: boolean;
   /** plan: exit 2 when changes are pending (Terraform's -detailed-exitcode), 0 when none. */
   detailedExitcode?: boolean;
+  /** Skip the confirm-or-revert guard that a run over SSH arms before changing sshd or ufw. */
+  noConfirm?: boolean;
+  /** `--confirm-timeout` as typed: seconds to confirm after the run, 120 by default. */
+  confirmTimeout?: string | undefined;
 }
 
 /** `<module>.enabled: false` in the config: the module is released rather than applied. */
@@ -36,6 +43,7 @@ function switchedOff(config: object, module: string): boolean {
  */
 export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new LocalHost()): Promise<number> {
   const { reporter, stateDir } = io;
+  const decision = guardDecision({ connection: sshConnection(io.env), noConfirm: opts.noConfirm ?? false, timeout: opts.confirmTimeout });
   const { modules, profile } = resolveModules({ profile: opts.profile, modules: opts.modules });
   // ${ENV} references and required passwords are checked only for the modules this run has.
   const loaded = await loadConfig({ file: opts.configFile ?? 'config.yaml', explicit: Boolean(opts.configFile), env: io.env, modules: modules.map((m) => m.name) });
@@ -46,6 +54,11 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
   if (!opts.dryRun && !system.root) {
     throw new RefusedError('apply changes the system, so it must run as root; nothing was changed', {
       suggestion: `run it with sudo, or preview with \`phanes plan ${profile ? `--profile ${profile}` : `--modules ${ctx.modules.join(',')}`}\` as any user`,
+    });
+  }
+  if (decision.arm && !opts.dryRun && !(await host.statFiles(['/run/systemd/system'])).get('/run/systemd/system')) {
+    throw new RefusedError('this run comes over SSH, but systemd is not running here, so no confirm guard can be armed to undo a lockout; nothing was changed', {
+      suggestion: 'add --no-confirm to apply without the guard (for automation, or with console access)',
     });
   }
   const active = modules.filter((m) => !switchedOff(loaded.config, m.name));
@@ -74,18 +87,26 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
       reporter.warn(`could not read the state in ${stateDir} (${error instanceof Error ? error.message : String(error)}); planning as if nothing were recorded`);
       return initialState();
     });
+    if (!opts.dryRun && projection.guard) {
+      throw new RefusedError(`confirm guard ${projection.guard.guardId} from the last run is still pending (${projection.guard.status}); nothing was changed`, {
+        suggestion: 'run `sudo phanes confirm` from a new SSH connection to keep that run\'s sshd and ufw changes, or wait for the guard to put them back',
+      });
+    }
+    const armed: ArmedGuard[] = [];
     const recorder = opts.dryRun ? nullRecorder(async (sha) => store.blobs.get(sha)) : storeRecorder(store);
     const result = await applyModules({
       host: target, plan, dryRun: opts.dryRun, recorder, projection, reporter, secrets: loaded.secrets,
       run: { version: VERSION, hostname: system.hostname, configSha256: configSha256(loaded.config), ...(profile ? { profile } : {}) },
       keep: new Map(modules.flatMap((m) => Object.entries(m.keeps?.(ctx) ?? {}))),
       released: new Map(modules.filter((m) => switchedOff(loaded.config, m.name)).map((m) => [m.name, `${m.name}.enabled is false`])),
+      ...(decision.arm ? { guard: guardFor({ host: target, store, reporter, dryRun: opts.dryRun, timeoutS: decision.timeoutS, connection: decision.connection, armed }) } : {}),
     });
     if (result.failure) reporter.error(result.failure);
     if (result.disruptions.length) {
       reporter.record('disruption', { services: result.disruptions },
         `${opts.dryRun ? 'Services this run would touch' : 'Services this run touched'}: ${result.disruptions.join(', ')}`);
     }
+    for (const g of armed) reportArmed(reporter, g, loaded.config.security.ssh_port);
     reporter.summary(result.summary, result.durationMs, opts.dryRun);
     if (!result.ok) throw new ReportedFailure(1);
     if (!opts.dryRun) await store.loadState(); // refresh the snapshot cache while we hold the lock

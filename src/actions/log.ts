@@ -31,6 +31,14 @@ export function describeEvent(e: PhanesEvent, intents: ReadonlyMap<string, Inten
       return `${e.data.module}: skipped ${e.data.label} (${e.data.reason})`;
     case 'ModuleFinished':
       return `${e.data.module}: ${e.data.result} (${e.data.changed} changed, ${e.data.unchanged} unchanged)`;
+    case 'GuardArmed':
+      return `guard ${e.data.guardId} armed: sshd and ufw (${e.data.files.length} files${e.data.ufwEnabled ? ', ufw enabled' : ''}) go back ${e.data.timeoutS} s after the run unless \`phanes confirm\` comes from a new SSH connection [timer ${e.data.unit}]`;
+    case 'GuardConfirmed':
+      return `guard ${e.data.guardId} confirmed${e.data.connection ? ` from ${e.data.connection}` : ' (not over SSH)'}: the changes stay, the timer is gone`;
+    case 'GuardExpired':
+      return `guard ${e.data.guardId} expired: nobody confirmed by ${e.data.deadline}, reverting sshd and ufw`;
+    case 'GuardReverted':
+      return `guard ${e.data.guardId} ${e.data.ok ? 'reverted' : 'FAILED to revert'}: ${e.data.restored.length} files put back, ${Object.keys(e.data.resources).length} resources as before the run${e.data.error ? ` (${e.data.error})` : ''}`;
     case 'ChangeIntended':
     case 'ResourceObserved':
     case 'ModuleStarted':

@@ -1,6 +1,8 @@
 import type { CommandClass } from 'clipanion';
 import { ApplyCommand } from './apply.js';
+import { ConfirmCommand } from './confirm.js';
 import { DiffCommand } from './diff.js';
+import { GuardRevertCommand } from './guard.js';
 import { LegacyCommand } from './legacy.js';
 import { ListCommand } from './list.js';
 import { LogCommand } from './log.js';
@@ -12,7 +14,7 @@ import { ValidateCommand } from './validate.js';
 import { VersionCommand } from './version.js';
 
 /** Every command. The default (the seed's form) goes first, so the general help is ours, not its own. */
-export const COMMANDS: readonly CommandClass[] = [LegacyCommand, ApplyCommand, PlanCommand, StatusCommand, DiffCommand, RollbackCommand, LogCommand, ListCommand, ValidateCommand, SchemaCommand, VersionCommand];
+export const COMMANDS: readonly CommandClass[] = [LegacyCommand, ApplyCommand, PlanCommand, ConfirmCommand, StatusCommand, DiffCommand, RollbackCommand, LogCommand, ListCommand, ValidateCommand, SchemaCommand, VersionCommand, GuardRevertCommand];
 
 /**
  * The commands to register for this argv. Clipanion compiles one state machine from every

@@ -19,8 +19,10 @@ export class PlanCommand extends PhanesCommand {
   modules = Option.String('--modules,-m', { description: 'Comma-separated modules, e.g. baseline,user' });
   config = Option.String('--config,-c', { description: 'The YAML config (default ./config.yaml, else the embedded defaults)' });
   detailedExitcode = Option.Boolean('--detailed-exitcode', false, { description: 'Exit 2 when changes are pending, 0 when none, 1 on error' });
+  confirmTimeout = Option.String('--confirm-timeout', { description: 'Over SSH, seconds to confirm sshd and ufw changes from a new connection before they are put back (default 120)' });
+  noConfirm = Option.Boolean('--no-confirm', false, { description: 'Do not arm the confirm-or-revert guard (automation, console access)' });
 
   protected act(core: Core, io: CommandIO): Promise<number> {
-    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true, detailedExitcode: this.detailedExitcode });
+    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true, detailedExitcode: this.detailedExitcode, confirmTimeout: this.confirmTimeout, noConfirm: this.noConfirm });
   }
 }

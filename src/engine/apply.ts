@@ -27,6 +27,8 @@ export interface ApplyInput {
   keep?: ReadonlyMap<string, string>;
   /** Modules switched off in the config, with the reason: released, never reverted. */
   released?: ReadonlyMap<string, string>;
+  /** The confirm guard (remote sessions): armed once, before the first change to a resource it covers. */
+  guard?: { covers(ref: { kind: string; id: string }): boolean; arm(runId: string): Promise<void> };
 }
 
 export interface ApplyResult {
@@ -67,6 +69,13 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
     if (acts.length) disruptions.push(`${decl.id} (${acts.join(', ')})`);
   };
   const emit = (e: PhanesEvent): Promise<void> => (dryRun ? Promise.resolve() : recorder.append(e));
+  let guarded = false;
+  /** Arms the guard before the first sshd or ufw change; false (and `failure` set) when that failed. */
+  const armBefore = async (refs: readonly { kind: string; id: string }[]): Promise<boolean> => {
+    if (guarded || !input.guard || !refs.some((r) => input.guard!.covers(r))) return true;
+    guarded = true;
+    return input.guard.arm(runId).then(() => true, (error: unknown) => { failure = error; return false; });
+  };
 
   /** Forget what a switched-off module managed, without touching the host, and say so. */
   const release = async (name: string, reason: string): Promise<void> => {
@@ -129,6 +138,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
           continue;
         }
         const current = dirty && !dryRun ? (await readAll(ctx, [declOf(r)])).get(r.key) ?? {} : pruneStates.get(r.key) ?? {};
+        if (!(await armBefore([r]))) return;
         const status = await revertResource(pruneRun, r, current);
         if (status === 'failed') failure = new PhanesError(`${r.label}: reverting what the config no longer declares failed`);
         if (status === 'restored') for (const n of r.notify ?? []) ctx.notified.add(n);
@@ -184,6 +194,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         const shown = kind.show ? await kind.show(ctx, b.current, kind.predict(b.current, b.decl), b.decl).catch(() => undefined) : undefined;
         return shown === undefined ? undefined : redactText(shown, input.secrets);
       }));
+      if (!(await armBefore(batch.map((b) => b.decl)))) break;
       if (dryRun) {
         batch.forEach((b, j) => {
           cache.set(b.ref.key, kind.predict(b.current, b.decl));

@@ -116,7 +116,7 @@ describe('phanes --version and --help', () => {
     for (const argv of [['--help'], [], ['--dry-run']]) {
       const r = await phanes(argv);
       assert.equal(r.code, 0, argv.join(' '));
-      assert.match(r.stdout, /Change the host\n  apply +Bring the host[^\n]*\n  plan +Show what apply[^\n]*\n  rollback <module> +Undo a module/);
+      assert.match(r.stdout, /Change the host\n  apply +Bring the host[^\n]*\n  plan +Show what apply[^\n]*\n  confirm +Keep the sshd and ufw changes[^\n]*\n  rollback <module> +Undo a module/);
       assert.match(r.stdout, /See what Phanes did\n  status +[^\n]+\n  diff +[^\n]+\n  log +/);
       assert.match(r.stdout, /Config and modules\n  validate +[^\n]+\n  schema +[^\n]+\n  list +/);
       assert.doesNotMatch(r.stdout, /Other/);

@@ -44,7 +44,7 @@ describe('the general help', () => {
     const help = generalHelp(cliWith(), false);
     assert.match(help, /^Phanes - 9\.9\.9\n/);
     const listed = [...help.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]);
-    assert.deepEqual(listed, ['apply', 'plan', 'rollback', 'status', 'diff', 'log', 'validate', 'schema', 'list']);
+    assert.deepEqual(listed, ['apply', 'plan', 'confirm', 'rollback', 'status', 'diff', 'log', 'validate', 'schema', 'list']);
     assert.match(help, /^ {2}rollback <module> {2}Undo a module/m);
     assert.doesNotMatch(help, /#0|\[--json\]/, 'shared options are said once, in the footer');
   });
