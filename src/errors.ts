@@ -61,6 +61,13 @@ export class HostError extends PhanesError {
   }
 }
 
+/** A step failed mid-run: names the module and the resource, and keeps the cause's suggestion (a HostError's fix). */
+export class StepFailedError extends PhanesError {
+  constructor(readonly module: string, readonly resource: string, message: string, cause: unknown) {
+    super(`${module}: ${resource}: ${message}`, { cause, suggestion: cause instanceof PhanesError ? cause.suggestion : undefined });
+  }
+}
+
 /** Phanes refused to act because acting would be unsafe (lockout, not root, a dry-run host was asked to write). */
 export class RefusedError extends PhanesError {}
 

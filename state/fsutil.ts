@@ -31,3 +31,13 @@ export function isErrno(err: unknown, code: string): boolean {
 export function fileStamp(date = new Date()): string {
   return date.toISOString().replace(/[:.]/g, '-');
 }
+
+/** Whether a process with this pid exists (signal 0 checks without signalling; EPERM: it runs as another user). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return !isErrno(err, 'ESRCH');
+  }
+}

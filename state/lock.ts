@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LockedError } from '../src/errors.js';
-import { isErrno, writeAll } from './fsutil.js';
+import { isErrno, processExists, writeAll } from './fsutil.js';
 
 export const LOCK_FILE = 'lock';
 
@@ -109,13 +109,7 @@ function staleReason(info: LockInfo | undefined, mtimeMs: number): string | unde
 }
 
 function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0); // signal 0 checks existence without signalling
-    return true;
-  } catch (err) {
-    return !isErrno(err, 'ESRCH'); // EPERM: alive, owned by another user
-  }
+  return pid === process.pid || processExists(pid);
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { DurableJSONFile } from './durable-json.js';
 import { Journal } from './journal.js';
 import { project, type ProjectedState } from './projector.js';
 
@@ -69,7 +69,7 @@ export async function loadState(
 // A missing, unreadable or malformed snapshot is just a cache miss.
 async function readSnapshot(file: string): Promise<SnapshotFile | undefined> {
   try {
-    const db = new Low<SnapshotFile | null>(new JSONFile<SnapshotFile | null>(file), null);
+    const db = new Low<SnapshotFile | null>(new DurableJSONFile<SnapshotFile | null>(file), null);
     await db.read();
     const d = db.data;
     if (d === null || typeof d !== 'object' || d.projectorVersion !== PROJECTOR_VERSION) return undefined;
@@ -81,10 +81,9 @@ async function readSnapshot(file: string): Promise<SnapshotFile | undefined> {
 }
 
 async function writeSnapshot(file: string, doc: SnapshotFile): Promise<void> {
-  const db = new Low<SnapshotFile>(new JSONFile<SnapshotFile>(file), doc);
+  // Only one writer at a time (the run lock), so a stray temp beside it is always a crashed run's.
+  const db = new Low<SnapshotFile>(new DurableJSONFile<SnapshotFile>(file), doc);
   await db.write();
-  // lowdb writes a temp file with the umask's mode and renames it; the state dir is 0700 meanwhile.
-  fs.chmodSync(file, 0o600);
 }
 
 function matches(snap: SnapshotFile, journalPath: string): boolean {

@@ -2,7 +2,8 @@ import { openStore } from '../../state/store.js';
 import { StateError } from '../../state/errors.js';
 import { initialState } from '../../state/projector.js';
 import { configSha256, loadConfig } from '../config/index.js';
-import { ConfigError, RefusedError, ReportedFailure } from '../errors.js';
+import { ConfigError, PhanesError, RefusedError, ReportedFailure } from '../errors.js';
+import { AptLockHost, parseDuration } from '../host/apt-lock.js';
 import { applyModules } from '../engine/apply.js';
 import type { ModuleContext } from '../engine/module.js';
 import { resolveModules } from '../engine/profiles.js';
@@ -29,6 +30,15 @@ export interface ApplyRequest {
   noConfirm?: boolean;
   /** `--confirm-timeout` as typed: seconds to confirm after the run, 120 by default. */
   confirmTimeout?: string | undefined;
+  /** How long to wait for a dpkg/apt lock another process holds (`10m`, `90s`); default 10 minutes. */
+  lockTimeout?: string | undefined;
+}
+
+/** `--lock-timeout` in milliseconds, or a usage error naming the forms it takes. */
+function lockTimeoutMs(text: string | undefined): number {
+  const ms = parseDuration(text ?? '10m');
+  if (ms === undefined) throw new PhanesError(`--lock-timeout ${text}: not a duration`, { suggestion: 'write seconds or a unit, e.g. 90s, 10m or 1h' });
+  return ms;
 }
 
 /** `<module>.enabled: false` in the config: the module is released rather than applied. */
@@ -47,7 +57,9 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
   const { modules, profile } = resolveModules({ profile: opts.profile, modules: opts.modules });
   // ${ENV} references and required passwords are checked only for the modules this run has.
   const loaded = await loadConfig({ file: opts.configFile ?? 'config.yaml', explicit: Boolean(opts.configFile), env: io.env, modules: modules.map((m) => m.name) });
-  const target = opts.dryRun ? new ReadOnlyHost(host) : host;
+  // Waits for a dpkg lock another process holds, and finishes a dpkg a crash interrupted, before apt work.
+  const timeoutMs = lockTimeoutMs(opts.lockTimeout);
+  const target = opts.dryRun ? new ReadOnlyHost(host) : new AptLockHost(host, { timeoutMs, say: (m) => reporter.warn(m) });
   const system = await readSystemFacts(target);
   const ctx: ModuleContext = { config: loaded.config, system, modules: modules.map((m) => m.name) };
 

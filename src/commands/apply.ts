@@ -31,8 +31,9 @@ export class ApplyCommand extends PhanesCommand {
   dryRun = Option.Boolean('--dry-run,-n', false, { description: 'Show what would change; change nothing' });
   confirmTimeout = Option.String('--confirm-timeout', { description: 'Over SSH, seconds to confirm sshd and ufw changes from a new connection before they are put back (default 120)' });
   noConfirm = Option.Boolean('--no-confirm', false, { description: 'Do not arm the confirm-or-revert guard (automation, console access)' });
+  lockTimeout = Option.String('--lock-timeout', { description: 'How long to wait for a dpkg/apt lock another process holds, e.g. 90s or 10m (default 10m)' });
 
   protected act(core: Core, io: CommandIO): Promise<number> {
-    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, dryRun: this.dryRun, confirmTimeout: this.confirmTimeout, noConfirm: this.noConfirm });
+    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, lockTimeout: this.lockTimeout, dryRun: this.dryRun, confirmTimeout: this.confirmTimeout, noConfirm: this.noConfirm });
   }
 }

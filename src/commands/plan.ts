@@ -21,8 +21,9 @@ export class PlanCommand extends PhanesCommand {
   detailedExitcode = Option.Boolean('--detailed-exitcode', false, { description: 'Exit 2 when changes are pending, 0 when none, 1 on error' });
   confirmTimeout = Option.String('--confirm-timeout', { description: 'Over SSH, seconds to confirm sshd and ufw changes from a new connection before they are put back (default 120)' });
   noConfirm = Option.Boolean('--no-confirm', false, { description: 'Do not arm the confirm-or-revert guard (automation, console access)' });
+  lockTimeout = Option.String('--lock-timeout', { description: 'How long to wait for a dpkg/apt lock another process holds, e.g. 90s or 10m (default 10m)' });
 
   protected act(core: Core, io: CommandIO): Promise<number> {
-    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, dryRun: true, detailedExitcode: this.detailedExitcode, confirmTimeout: this.confirmTimeout, noConfirm: this.noConfirm });
+    return core.apply(io, { profile: this.profile, modules: this.modules, configFile: this.config, lockTimeout: this.lockTimeout, dryRun: true, detailedExitcode: this.detailedExitcode, confirmTimeout: this.confirmTimeout, noConfirm: this.noConfirm });
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeReason, ModuleResult, PhanesEvent, ResourceRef, Snapshot, Summary } from '../../state/events.js';
 import type { ManagedResource, ProjectedState } from '../../state/projector.js';
-import { PhanesError } from '../errors.js';
+import { PhanesError, StepFailedError } from '../errors.js';
 import type { Host } from '../host/host.js';
 import type { Reporter } from '../report/reporter.js';
 import { kindOf } from '../resources/index.js';
@@ -233,8 +233,9 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
           reporter.step({ module: module.name, key: b.ref.key, label: b.ref.label, status: 'changed', changes: b.changes, ...(diffs[j] ? { diff: diffs[j] } : {}) });
         }
       } catch (error) {
-        failure = error;
         const message = redactText(error instanceof Error ? error.message : String(error), input.secrets);
+        const what = batch.length > 1 ? `${kind.name}s ${batch.map((b) => b.ref.id).join(', ')}` : ref.label;
+        failure = new StepFailedError(module.name, what, message, error);
         for (const [j, b] of batch.entries()) {
           await emit({ type: 'ChangeFailed', data: { ...b.ref, runId, seq: seqs[j]!, at: now(), error: message } });
         }

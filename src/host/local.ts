@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { constants as fsc } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { fsyncDir, processExists } from '../../state/fsutil.js';
 import { redactText } from '../../state/redact.js';
 import { HostError } from '../errors.js';
 import type { FileStat, Host, RunOptions, RunResult, WriteFileOptions } from './host.js';
@@ -49,8 +50,8 @@ export class LocalHost implements Host {
   }
 
   async writeFile(file: string, content: Buffer | string, options: WriteFileOptions = {}): Promise<void> {
-    // Write beside the target and rename, so a crash never leaves a half-written config file.
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.phanes-${process.pid}`);
+    // Write beside the target, fsync, rename, fsync the directory: a crash leaves the old file or the new one.
+    const tmp = await freshTemp(file);
     const handle = await fs.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, options.mode ?? 0o644);
     try {
       await handle.writeFile(content);
@@ -64,6 +65,7 @@ export class LocalHost implements Host {
       await handle.close();
     }
     await fs.rename(tmp, file);
+    fsyncDir(path.dirname(file));
   }
 
   async removeFile(file: string): Promise<void> {
@@ -71,10 +73,10 @@ export class LocalHost implements Host {
   }
 
   async symlink(target: string, file: string): Promise<void> {
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.phanes-${process.pid}`);
-    await fs.rm(tmp, { force: true });
+    const tmp = await freshTemp(file);
     await fs.symlink(target, tmp);
     await fs.rename(tmp, file);
+    fsyncDir(path.dirname(file));
   }
 
   async mkdir(dir: string, options: WriteFileOptions = {}): Promise<void> {
@@ -91,6 +93,23 @@ export class LocalHost implements Host {
     const ids = await ownerNames();
     await fs.lchown(file, ids.uid(owner), ids.gid(group));
   }
+}
+
+const TEMP_TAG = '.phanes-';
+
+/**
+ * The temp name for replacing `file`, `.<name>.phanes-<pid>`. Temps a killed Phanes left beside it
+ * (their pid no longer runs) are removed first, so a crash leaves no stray files in /etc.
+ */
+async function freshTemp(file: string): Promise<string> {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}${TEMP_TAG}`;
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = name.startsWith(prefix) ? Number(name.slice(prefix.length)) : NaN;
+    if (Number.isInteger(pid) && (pid === process.pid || !processExists(pid))) await fs.rm(path.join(dir, name), { force: true });
+  }
+  return path.join(dir, `${prefix}${process.pid}`);
 }
 
 // Unreadable counts as absent too: a plan run as a normal user cannot read /etc/shadow.
@@ -112,9 +131,13 @@ async function exec(argv: readonly string[], options: RunOptions): Promise<RunRe
   const exitCode = result.exitCode ?? -1;
   const out: RunResult = { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
   if (exitCode !== 0 && !options.allowFailure) {
-    const shown = redactText(argv.join(' '), options.secrets ?? []);
-    const stderr = redactText(result.failed && result.exitCode === undefined ? (result.message ?? '') : out.stderr, options.secrets ?? []);
-    throw new HostError(shown, result.exitCode, stderr, { suggestion: suggestFor(argv, out.stderr) });
+    throw hostError(argv, result.exitCode, result.failed && result.exitCode === undefined ? (result.message ?? '') : out.stderr, options);
   }
   return out;
+}
+
+/** The error for a failed command: the command and its stderr tail (secrets masked) and a suggested fix. */
+export function hostError(argv: readonly string[], exitCode: number | undefined, stderr: string, options: RunOptions = {}): HostError {
+  const secrets = options.secrets ?? [];
+  return new HostError(redactText(argv.join(' '), secrets), exitCode, redactText(stderr, secrets), { suggestion: suggestFor(argv, stderr) });
 }

@@ -4,6 +4,12 @@ export function suggestFor(argv: readonly string[], stderr: string): string | un
   if (/Could not get lock|dpkg was interrupted|Unable to acquire the dpkg frontend lock/.test(stderr)) {
     return 'another apt/dpkg process is running (often unattended-upgrades on first boot); wait for it, or run `dpkg --configure -a`, then re-run';
   }
+  if (/Malformed (entry|line)|The list of sources could not be read|Type '.*' is not known|Invalid (URI|suite)/.test(stderr)) {
+    return 'an apt source file is broken (named above, under /etc/apt/sources.list or sources.list.d); fix or remove it, then re-run';
+  }
+  if (/404\s+Not Found|does not have a Release file/.test(stderr)) {
+    return 'an apt source names a repository or suite the mirror does not have (404); fix its URIs/Suites or remove it, then re-run';
+  }
   if (/Temporary failure resolving|Could not resolve|Failed to fetch/.test(stderr)) {
     return 'the host cannot reach its apt mirror; check DNS and the network, or the apt proxy, then re-run';
   }

@@ -1,5 +1,5 @@
 import type { ModuleResult, Summary } from '../../state/events.js';
-import { ConfigError, PhanesError } from '../errors.js';
+import { ConfigError, PhanesError, StepFailedError } from '../errors.js';
 import type { DriftItem, Reporter, StepReport } from './reporter.js';
 
 /** NDJSON: one object per line, each with a `type`; commands end with a `summary` object. */
@@ -44,6 +44,7 @@ export class JsonReporter implements Reporter {
       message,
       ...(error instanceof PhanesError && error.suggestion ? { suggestion: error.suggestion } : {}),
       ...(error instanceof ConfigError ? { issues: error.issues } : {}),
+      ...(error instanceof StepFailedError ? { module: error.module, resource: error.resource } : {}),
     });
   }
 }

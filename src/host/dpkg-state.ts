@@ -1,0 +1,38 @@
+import type { Host } from './host.js';
+
+type Runner = Pick<Host, 'query' | 'run'>;
+
+const UPDATES = '/var/lib/dpkg/updates';
+const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', APT_LISTCHANGES_FRONTEND: 'none', NEEDRESTART_MODE: 'a' };
+// Keep the admin's conffiles, never prompt, and never pull Recommends (Phanes installs without them).
+const CONFFILES = ['--force-confdef', '--force-confold'];
+const APT_OPTS = ['-o', 'Dpkg::Options::=--force-confdef', '-o', 'Dpkg::Options::=--force-confold', '-o', 'APT::Install-Recommends=false'];
+
+/** What dpkg left half-done, in its own words (`dpkg --audit`), plus pending journal entries; empty when clean. */
+export async function interruptedDpkg(host: Runner): Promise<string[]> {
+  const [audit, updates] = await Promise.all([
+    host.query(['dpkg', '--audit'], { allowFailure: true }),
+    host.query(['find', UPDATES, '-mindepth', '1', '-maxdepth', '1', '-name', '[0-9]*'], { allowFailure: true }),
+  ]);
+  const problems = [...audit.stdout.matchAll(/^ (\S+)\s/gm)].map((m) => m[1]!);
+  const pending = updates.stdout.split('\n').filter(Boolean).length;
+  return [...new Set(problems), ...(pending ? [`${pending} pending dpkg journal entr${pending === 1 ? 'y' : 'ies'} in ${UPDATES}`] : [])];
+}
+
+/**
+ * A crash or kill in the middle of apt or dpkg leaves packages unpacked but not configured (and apt
+ * then refuses to do anything: "dpkg was interrupted"). Finish what dpkg started, the way its own
+ * message says, then let apt fix what is still broken, before any new apt work. Never pulls Recommends.
+ */
+export async function recoverInterruptedDpkg(host: Runner, say: (message: string) => void): Promise<void> {
+  const before = await interruptedDpkg(host);
+  if (!before.length) return;
+  say(`dpkg was interrupted (a crash or kill in the middle of an install) and left ${before.join(', ')} half-done: running \`dpkg --configure -a\` before any apt work`);
+  // Dependency problems make it exit non-zero; apt-get -f below resolves them.
+  await host.run(['dpkg', '--configure', '-a', ...CONFFILES], { env: APT_ENV, allowFailure: true, timeoutMs: 30 * 60_000 });
+  const left = await interruptedDpkg(host);
+  const broken = await host.query(['apt-get', 'check', '-q'], { env: APT_ENV, allowFailure: true });
+  if (!left.length && broken.exitCode === 0) return;
+  say(`still half-installed after dpkg --configure -a: ${left.join(', ') || 'broken dependencies'}; running \`apt-get install -f\``);
+  await host.run(['apt-get', 'install', '-f', '-y', '-q', ...APT_OPTS], { env: APT_ENV, timeoutMs: 30 * 60_000 });
+}
