@@ -18,7 +18,8 @@ export function localeParts(locale: string): { genLine: string; listed: string; 
 
 function localeResources(locale: string): Decl[] {
   const { genLine, listed, generated } = localeParts(locale);
-  const has = ['sh', '-c', `locale -a 2>/dev/null | grep -qixF -- '${listed}'`];
+  // The name travels as an argument, never inside the script.
+  const has = ['sh', '-c', 'locale -a 2>/dev/null | grep -qixF -- "$1"', 'sh', listed];
   const gen: Decl[] = generated
     ? [
         pkg('locales'),
@@ -27,6 +28,22 @@ function localeResources(locale: string): Decl[] {
       ]
     : [];
   return [...gen, file('/etc/default/locale', { content: `LANG=${locale}\n` })];
+}
+
+const ZONEINFO = '/usr/share/zoneinfo';
+const SUPPORTED = '/usr/share/i18n/SUPPORTED';
+
+/**
+ * The zone and locale checked against the host's own lists, where it has them (tzdata and locales may
+ * only come with this run): a name the host lacks would stop the run halfway, after other changes.
+ */
+export function hostNameProblems(config: { timezone: string; locale: string }, zoneinfo: boolean, zone: boolean, supported: string | undefined): string[] {
+  const out: string[] = [];
+  if (zoneinfo && !zone) out.push(`timezone: ${config.timezone} is not in ${ZONEINFO} on this host; pick a name from \`timedatectl list-timezones\``);
+  if (supported !== undefined && localeParts(config.locale).generated && !supported.split('\n').some((l) => l.startsWith(`${config.locale} `))) {
+    out.push(`locale: ${config.locale} is not in ${SUPPORTED} on this host; pick a UTF-8 locale listed there, e.g. en_US.UTF-8`);
+  }
+  return out;
 }
 
 export const baseline: Module = {
@@ -40,5 +57,10 @@ export const baseline: Module = {
       timezone(config.timezone),
       ...localeResources(config.locale),
     ];
+  },
+  async hostPreflight({ config }, host) {
+    const [stats, files] = await Promise.all([host.statFiles([ZONEINFO, `${ZONEINFO}/${config.timezone}`]), host.readFiles([SUPPORTED])]);
+    const supported = files.get(SUPPORTED);
+    return hostNameProblems(config, Boolean(stats.get(ZONEINFO)), Boolean(stats.get(`${ZONEINFO}/${config.timezone}`)), supported ? supported.toString('utf8') : undefined);
   },
 };

@@ -60,4 +60,17 @@ export const user: Module = {
     }
     return out;
   },
+  async hostPreflight({ config }, host) {
+    const passwd = (await host.readFiles(['/etc/passwd'])).get('/etc/passwd');
+    const problem = passwd ? systemAccountProblem(config.username, passwd.toString('utf8')) : undefined;
+    return problem ? [problem] : [];
+  },
 };
+
+/** A login user that is one of the host's system accounts (uid below 1000, or nobody's range) would be taken over. */
+export function systemAccountProblem(name: string, passwd: string): string | undefined {
+  const entry = passwd.split('\n').map((l) => l.split(':')).find((f) => f[0] === name);
+  const uid = Number(entry?.[2]);
+  if (!entry || !Number.isInteger(uid) || (uid >= 1000 && uid < 60000)) return undefined;
+  return `username: ${name} is a system account on this host (uid ${uid}); Phanes would give it a login shell, SSH keys and sudo. Use a name of your own, such as deploy`;
+}

@@ -75,7 +75,7 @@ export async function apply(io: CommandIO, opts: ApplyRequest, host: Host = new 
   }
   const active = modules.filter((m) => !switchedOff(loaded.config, m.name));
   const probed = await Promise.all(active.map((m) => m.hostPreflight?.(ctx, target) ?? []));
-  const refusals = [...active.flatMap((m) => m.preflight?.(ctx) ?? []), ...probed.flat()];
+  const refusals = [...active.flatMap((m) => m.preflight?.(ctx) ?? []), ...probed.flat()].map(loaded.place);
   if (refusals.length && !opts.dryRun) {
     throw new RefusedError(`refusing to apply; nothing was changed:\n  - ${refusals.join('\n  - ')}`, { suggestion: 'fix the config as described, then re-run' });
   }

@@ -1,21 +1,22 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors.js';
 import { semanticIssues } from './checks.js';
+import { safetyIssues } from './safety-checks.js';
 import { fillDefaults } from './defaults.js';
 import { postgresListIssues, requiredSecretIssues, runScope } from './database-checks.js';
 import { resolveEnv } from './env.js';
 import { schemaIssue } from './issues.js';
 import { node } from './keywords.js';
 import { normalize } from './normalize.js';
-import type { Segment } from './paths.js';
+import { formatPath, parsePath, type Segment } from './paths.js';
 import { placeIssue, type RawIssue } from './raw-issue.js';
 import { ConfigSchema, type Config } from './schema.js';
 import { secretFields } from './secrets.js';
 import { isPlaceholderKey } from './ssh-key.js';
 import { describeValue } from './messages.js';
 import { structureIssues, yamlIssues } from './yaml-errors.js';
-import { positionOf } from './yaml-nodes.js';
+import { pathAtOffset, positionOf } from './yaml-nodes.js';
 
 export interface ParsedConfig {
   config: Config;
@@ -23,6 +24,8 @@ export interface ParsedConfig {
   secrets: string[];
   /** Things that load but deserve a look, such as a placeholder SSH key. */
   warnings: ConfigIssue[];
+  /** Where a key path such as `postgres.version` (or its nearest ancestor) is written in the file; undefined when it is not. */
+  locate: (path: string) => { line: number; column: number } | undefined;
 }
 
 export interface ParseOptions {
@@ -78,7 +81,11 @@ export function parseConfig(source: string, options: ParseOptions = {}): ParsedC
   try {
     raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
   } catch (error) {
-    fail([{ path: '', message: `cannot read the YAML: ${(error as Error).message}`, suggestion: 'check the anchors (&name) and aliases (*name) in the file' }]);
+    // Too many aliases (a "billion laughs" file): point at the first one.
+    let at = 0;
+    visit(doc, { Alias: (_, alias) => ((at = alias.range?.[0] ?? 0), visit.BREAK) });
+    const { line, col } = lines.linePos(at);
+    fail([{ path: formatPath(pathAtOffset(doc, at)), line, column: col, message: `cannot read the YAML: ${(error as Error).message}`, suggestion: 'check the anchors (&name) and aliases (*name) in the file' }]);
   }
 
   // ${ENV} references are resolved only in the parts of the config the run uses (see runScope).
@@ -95,6 +102,7 @@ export function parseConfig(source: string, options: ParseOptions = {}): ParsedC
     ...resolved.issues,
     ...schemaIssues.filter((i) => i.target !== 'key'),
     ...semanticIssues(value as Record<string, unknown>),
+    ...safetyIssues(value as Record<string, unknown>),
     ...postgresListIssues(value as Record<string, unknown>),
     ...(options.modules ? secretIssues.filter((i) => known(i.path)) : []),
   ];
@@ -104,5 +112,10 @@ export function parseConfig(source: string, options: ParseOptions = {}): ParsedC
   const config = value as Config;
   const later = options.modules ? [] : [...resolved.warnings, ...secretIssues.filter((i) => known(i.path))];
   const secrets = [...new Set(secretFields(config).filter((f) => known(f.path) && typeof f.value === 'string' && f.value !== '').map((f) => f.value as string))];
-  return { config, secrets, warnings: [...placeholderWarnings(config, place), ...later.map(place)] };
+  const locate = (text: string): { line: number; column: number } | undefined => {
+    const path = parsePath(text);
+    while (path.length > 0 && !doc.hasIn(path)) path.pop();
+    return path.length > 0 ? positionOf(doc, lines, path) : undefined;
+  };
+  return { config, secrets, warnings: [...placeholderWarnings(config, place), ...later.map(place)], locate };
 }

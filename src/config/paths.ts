@@ -36,3 +36,8 @@ export function valueAt(root: unknown, path: KeyPath): unknown {
   }
   return current;
 }
+
+/** `security.ufw.allow[1]` → `['security', 'ufw', 'allow', 1]`: the inverse of formatPath. */
+export function parsePath(text: string): Segment[] {
+  return [...text.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]!));
+}

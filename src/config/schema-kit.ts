@@ -100,7 +100,8 @@ export const webRoot = () => Type.String({
   expected: 'an absolute directory path such as /srv/www/site (letters, digits, . _ + -)',
   hint: 'use a path such as /var/www/app',
 });
-export const ABSOLUTE_PATH = '^(?:/[A-Za-z0-9._+-]+)+$';
+// No `.` or `..` segment: a path never climbs out of where it says it is.
+export const ABSOLUTE_PATH = '^(?:/(?!\\.\\.?(?:/|$))[A-Za-z0-9._+-]+)+$';
 export const KEY_EXPECTED = 'one OpenSSH public key line: a type (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256, …), base64 key data and an optional comment';
 export const KEY_HINT = 'paste the whole line printed by `cat ~/.ssh/id_ed25519.pub`, on one line, in quotes';
 export const KEY_EXAMPLE = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... you@laptop';

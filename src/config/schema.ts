@@ -6,8 +6,8 @@ import { SSH_KEY_PATTERN } from './ssh-key.js';
 
 /**
  * The Phanes config schema: the one source for validation, defaults, error wording,
- * `phanes schema` (JSON Schema) and config.yaml.example. Every key has a default, so an empty
- * file is a valid config; the loader fills defaults before it validates.
+ * `phanes schema` (JSON Schema) and config.yaml.example. Every key has a default, so a file of
+ * comments only is a valid config (an empty one is refused as a mistake); the loader fills defaults before it validates.
  */
 
 export const ConfigSchema = Type.Object(

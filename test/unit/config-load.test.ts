@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
 import { configFiles } from './support/config-file.js';
 import { configSha256, defaultConfig, loadConfig, loginKeys, parseConfig, redactConfig, secretPaths } from '../../src/config/index.js';
 
@@ -62,11 +63,10 @@ describe('loadConfig accepts good configs', () => {
     assert.match(loaded.warnings[0]?.message ?? '', /placeholder/);
   });
 
-  it('gives the defaults for an empty file', async () => {
-    const loaded = await loadConfig({ file: write(''), explicit: true, env: {} });
-    assert.deepEqual(loaded.config, defaultConfig());
-    assert.equal(loaded.fromDefaults, false);
-    assert.deepEqual(loaded.secrets, []);
+  it('rejects an empty file (a cut-off write, or `> config.yaml` by mistake) at line 1', async () => {
+    for (const text of ['', '\n  \n']) {
+      await assert.rejects(loadConfig({ file: write(text), explicit: true, env: {} }), (e: unknown) => e instanceof ConfigError && e.issues[0]?.line === 1 && /the file is empty/.test(e.message));
+    }
   });
 
   it('gives the defaults for a file of comments only', async () => {
