@@ -49,6 +49,8 @@ export function describeEvent(e: PhanesEvent, intents: ReadonlyMap<string, Inten
 
 /** Whether an event belongs to a module's history (runs count when they included it). */
 export function touchesModule(e: PhanesEvent, module: string): boolean {
+  // The confirm guard keeps and puts back the security module's sshd and ufw files.
+  if (e.type.startsWith('Guard')) return module === 'security';
   if (e.type === 'RunStarted') return e.data.modules.includes(module);
   return 'module' in e.data && e.data.module === module;
 }

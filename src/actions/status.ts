@@ -13,6 +13,10 @@ export async function status(io: CommandIO, module: string | undefined): Promise
   } else {
     io.reporter.record('lastRun', {}, `no runs recorded in ${io.stateDir}`);
   }
+  const guard = state.guard;
+  if (guard) {
+    io.reporter.record('guard', { ...guard }, `confirm guard ${guard.guardId} is pending (${guard.status}, armed ${guard.armedAt}): \`sudo phanes confirm\` from a new SSH connection keeps the sshd and ufw changes, else timer ${guard.unit} puts them back`);
+  }
   const result = await detectDrift(new ReadOnlyHost(new LocalHost()), recorder, state, [], module);
   io.reporter.drift(result.items, result.checked);
   return result.items.length ? 2 : 0;
