@@ -1,5 +1,6 @@
 import type { Module } from '../src/engine/module.js';
 import { aptUpdate } from '../src/resources/apt-update.js';
+import { localeAvailable } from '../src/facts/locales.js';
 import { command } from '../src/resources/command.js';
 import { file } from '../src/resources/file.js';
 import { line } from '../src/resources/line.js';
@@ -18,13 +19,11 @@ export function localeParts(locale: string): { genLine: string; listed: string; 
 
 function localeResources(locale: string): Decl[] {
   const { genLine, listed, generated } = localeParts(locale);
-  // The name travels as an argument, never inside the script.
-  const has = ['sh', '-c', 'locale -a 2>/dev/null | grep -qixF -- "$1"', 'sh', listed];
   const gen: Decl[] = generated
     ? [
         pkg('locales'),
         line('/etc/locale.gen', genLine, new RegExp(`^#?\\s*${locale.replace(/\./g, '\\.')}\\s`)),
-        command(`locale-gen ${locale}`, { check: has, run: ['locale-gen'], undo: ['localedef', '--delete-from-archive', listed] }),
+        command(`locale-gen ${locale}`, { check: (host) => localeAvailable(host, listed), run: ['locale-gen'], undo: ['localedef', '--delete-from-archive', listed] }),
       ]
     : [];
   return [...gen, file('/etc/default/locale', { content: `LANG=${locale}\n` })];

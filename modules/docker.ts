@@ -1,5 +1,6 @@
 import type { Config } from '../src/config/index.js';
 import type { Module, ModuleContext } from '../src/engine/module.js';
+import type { Host } from '../src/host/host.js';
 import { aptRepo } from '../src/resources/apt-repo.js';
 import { command } from '../src/resources/command.js';
 import { directory } from '../src/resources/directory.js';
@@ -14,6 +15,13 @@ import { dockerFlavour, flavourNote } from './docker/packages.js';
 export const DAEMON_JSON = '/etc/docker/daemon.json';
 /** Debian's and Ubuntu's docker.io run this script on purge, and it deletes /var/lib/docker: images, containers, volumes. */
 export const NUKE_SCRIPT = '/usr/share/docker.io/contrib/nuke-graph-directory.sh';
+const STATOVERRIDE = '/var/lib/dpkg/statoverride';
+
+/** `dpkg-statoverride --list PATH` without the process: dpkg keeps the overrides as `user group mode path` lines. */
+export async function hasStatOverride(host: Host, file: string): Promise<boolean> {
+  const text = (await host.readFiles([STATOVERRIDE])).get(STATOVERRIDE)?.toString('utf8') ?? '';
+  return text.split('\n').some((l) => l.trim().split(/\s+/).slice(3).join(' ') === file);
+}
 
 /**
  * Keeps /var/lib/docker when rollback purges docker.io: its prerm saves the nuke script only when it is
@@ -22,7 +30,7 @@ export const NUKE_SCRIPT = '/usr/share/docker.io/contrib/nuke-graph-directory.sh
  */
 export function keepDockerData(): Decl {
   return command('keep /var/lib/docker when docker.io is purged', {
-    check: ['dpkg-statoverride', '--list', NUKE_SCRIPT],
+    check: (host) => hasStatOverride(host, NUKE_SCRIPT),
     run: ['dpkg-statoverride', '--update', '--add', 'root', 'root', '0644', NUKE_SCRIPT],
     undo: ['dpkg-statoverride', '--remove', NUKE_SCRIPT],
   });

@@ -4,7 +4,7 @@ import type { ModuleContext } from '../../src/engine/module.js';
 import { ufwAllows, type SshFacts } from '../../src/facts/ssh.js';
 import type { SystemFacts } from '../../src/facts/system.js';
 import { render } from '../../src/render.js';
-import { command } from '../../src/resources/command.js';
+import { command, nonEmptyFile } from '../../src/resources/command.js';
 import { directory } from '../../src/resources/directory.js';
 import { file } from '../../src/resources/file.js';
 import { moduli } from '../../src/resources/moduli.js';
@@ -147,7 +147,7 @@ export function sshResources(ctx: ModuleContext): Decl[] {
     pkg('openssh-server'),
     // The one host key offered; Debian creates it at install, this only covers images that deleted it.
     command(`ssh host key ${HOST_KEY}`, {
-      check: ['test', '-s', HOST_KEY],
+      check: nonEmptyFile(HOST_KEY),
       run: ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', HOST_KEY],
       undo: ['rm', '-f', '--', HOST_KEY, `${HOST_KEY}.pub`],
     }),

@@ -15,15 +15,15 @@ export function containerOf(host: Host): Promise<string | null> {
 
 const detected = new WeakMap<Host, Promise<string | null>>();
 
+// systemd (PID 1) writes the container it detected into /run/systemd/container, and systemd-detect-virt
+// answers from that file when it is there: read it, and spawn the command only when it is absent.
 async function detectContainer(host: Host): Promise<string | null> {
-  const [virt, markers] = await Promise.all([
-    host.query(['systemd-detect-virt', '--container'], { allowFailure: true }).catch(() => ({ stdout: 'none', exitCode: 1 })),
-    host.readFiles(['/run/systemd/container', '/.dockerenv']),
-  ]);
-  const virtType = virt.stdout.trim();
-  if (virt.exitCode === 0 && virtType && virtType !== 'none') return virtType;
+  const markers = await host.readFiles(['/run/systemd/container', '/.dockerenv']);
   const named = markers.get('/run/systemd/container')?.toString('utf8').trim();
   if (named) return named;
+  const virt = await host.query(['systemd-detect-virt', '--container'], { allowFailure: true }).catch(() => ({ stdout: 'none', exitCode: 1 }));
+  const virtType = virt.stdout.trim();
+  if (virt.exitCode === 0 && virtType && virtType !== 'none') return virtType;
   return markers.get('/.dockerenv') ? 'docker' : null;
 }
 

@@ -40,6 +40,11 @@ export interface WriteFileOptions {
   group?: string;
 }
 
+export interface ReadOptions {
+  /** Read at most this many bytes from the start of each file (a header, not a 2 GB swap file). */
+  maxBytes?: number;
+}
+
 export interface Host {
   /** A label for output, e.g. `local` or `ssh://root@203.0.113.4`. */
   readonly name: string;
@@ -50,7 +55,9 @@ export interface Host {
   /** Run a command that changes the host. Refused on a read-only host. */
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** Read files in one batch; a missing file maps to null. */
-  readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>>;
+  readFiles(paths: readonly string[], options?: ReadOptions): Promise<Map<string, Buffer | null>>;
+  /** List directories in one batch: the entry names, or null when a directory is missing or unreadable. */
+  listDirs(paths: readonly string[]): Promise<Map<string, string[] | null>>;
   /** Stat paths in one batch (lstat: symlinks are not followed); a missing path maps to null. */
   statFiles(paths: readonly string[]): Promise<Map<string, FileStat | null>>;
   /** Atomically replace a file (write a temp file beside it, then rename). */

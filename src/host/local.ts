@@ -5,9 +5,10 @@ import * as path from 'node:path';
 import { fsyncDir, processExists } from '../../state/fsutil.js';
 import { redactText } from '../../state/redact.js';
 import { HostError } from '../errors.js';
-import type { FileStat, Host, RunOptions, RunResult, WriteFileOptions } from './host.js';
+import type { FileStat, Host, ReadOptions, RunOptions, RunResult, WriteFileOptions } from './host.js';
 import { ownerNames } from './owners.js';
 import { suggestFor } from './suggest.js';
+import { sinceStart, traceSpawn } from './trace.js';
 
 /** The machine Phanes runs on: commands through execa, files through fs. */
 export class LocalHost implements Host {
@@ -22,9 +23,14 @@ export class LocalHost implements Host {
     return exec(argv, options);
   }
 
-  async readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>> {
-    const entries = await Promise.all(paths.map(async (p) => [p, await fs.readFile(p).catch(missingAsNull)] as const));
+  async readFiles(paths: readonly string[], options: ReadOptions = {}): Promise<Map<string, Buffer | null>> {
+    const read = options.maxBytes === undefined ? (p: string) => fs.readFile(p) : (p: string) => readHead(p, options.maxBytes!);
+    const entries = await Promise.all(paths.map(async (p) => [p, await read(p).catch(missingAsNull)] as const));
     return new Map(entries);
+  }
+
+  async listDirs(paths: readonly string[]): Promise<Map<string, string[] | null>> {
+    return new Map(await Promise.all(paths.map(async (p) => [p, await fs.readdir(p).catch(missingAsNull)] as const)));
   }
 
   async statFiles(paths: readonly string[]): Promise<Map<string, FileStat | null>> {
@@ -112,6 +118,18 @@ async function freshTemp(file: string): Promise<string> {
   return path.join(dir, `${prefix}${process.pid}`);
 }
 
+/** The first `max` bytes of a file (fewer when it is shorter). */
+async function readHead(file: string, max: number): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(max);
+    const { bytesRead } = await handle.read(buf, 0, max, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 // Unreadable counts as absent too: a plan run as a normal user cannot read /etc/shadow.
 function missingAsNull(error: NodeJS.ErrnoException): null {
   if (error.code === 'ENOENT' || error.code === 'ENOTDIR' || error.code === 'EACCES') return null;
@@ -121,6 +139,7 @@ function missingAsNull(error: NodeJS.ErrnoException): null {
 async function exec(argv: readonly string[], options: RunOptions): Promise<RunResult> {
   const [file, ...args] = argv;
   if (!file) throw new Error('empty command');
+  const started = sinceStart();
   const result = await execa(file, args, {
     reject: false,
     input: options.input ?? '',
@@ -129,6 +148,7 @@ async function exec(argv: readonly string[], options: RunOptions): Promise<RunRe
     stripFinalNewline: false,
   });
   const exitCode = result.exitCode ?? -1;
+  traceSpawn(argv, started, exitCode, options.secrets);
   const out: RunResult = { stdout: String(result.stdout), stderr: String(result.stderr), exitCode };
   if (exitCode !== 0 && !options.allowFailure) {
     throw hostError(argv, result.exitCode, result.failed && result.exitCode === undefined ? (result.message ?? '') : out.stderr, options);

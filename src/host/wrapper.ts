@@ -1,4 +1,4 @@
-import type { FileStat, Host, RunOptions, RunResult, WriteFileOptions } from './host.js';
+import type { FileStat, Host, ReadOptions, RunOptions, RunResult, WriteFileOptions } from './host.js';
 
 /** A host that passes everything to another one; subclasses override what they guard (writes, apt). */
 export class HostWrapper implements Host {
@@ -15,8 +15,11 @@ export class HostWrapper implements Host {
   run(argv: readonly string[], options?: RunOptions): Promise<RunResult> {
     return this.inner.run(argv, options);
   }
-  readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>> {
-    return this.inner.readFiles(paths);
+  readFiles(paths: readonly string[], options?: ReadOptions): Promise<Map<string, Buffer | null>> {
+    return this.inner.readFiles(paths, options);
+  }
+  listDirs(paths: readonly string[]): Promise<Map<string, string[] | null>> {
+    return this.inner.listDirs(paths);
   }
   statFiles(paths: readonly string[]): Promise<Map<string, FileStat | null>> {
     return this.inner.statFiles(paths);

@@ -1,5 +1,5 @@
 import { aptUpdateFor } from './apt-update.js';
-import { command } from './command.js';
+import { command, nonEmptyFile } from './command.js';
 import { file } from './file.js';
 import type { Decl } from './types.js';
 
@@ -51,7 +51,7 @@ export function aptRepo(spec: AptRepoSpec): Decl[] {
   const update = aptUpdateFor(spec.name, listPrefix(spec.uri));
   return [
     command(`fetch ${spec.name} signing key`, {
-      check: ['test', '-s', keyring],
+      check: nonEmptyFile(keyring),
       run: ['curl', '-fsSL', '--proto', '=https', '--retry', '3', '--create-dirs', '-o', keyring, spec.keyUrl],
       undo: ['rm', '-f', '--', keyring],
     }),

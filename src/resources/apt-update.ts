@@ -25,17 +25,14 @@ export function aptUpdateFor(id: string, listPrefix: string): Decl<AptUpdateOpti
 }
 
 async function read(ctx: KindContext, decls: readonly Decl<AptUpdateOptions>[]): Promise<Map<string, Snapshot>> {
-  // One `find` answers every question: the newest list's age for the base lists, and which sources have lists.
+  // One listing and one stat batch (no process) answer every question: the newest list's age for the
+  // base lists, and which sources have lists.
   const ages = decls.map((d) => d.options?.maxAgeSeconds).filter((n): n is number => typeof n === 'number');
   const maxAge = ages.length ? Math.min(...ages) : 3600;
-  const prefixes = decls.map((d) => d.options?.listPrefix).filter((p): p is string => Boolean(p));
-  const res = await ctx.host.query(
-    ['find', LISTS, '-maxdepth', '1', '(', '-name', '*Packages*', '-newermt', `${maxAge} seconds ago`, '-printf', 'recent %f\\n', ')', '-o', '-name', '*Packages*', '-printf', 'old %f\\n'],
-    { allowFailure: true },
-  );
-  const lines = res.exitCode === 0 ? res.stdout.split('\n').filter(Boolean) : [];
-  const recent = lines.some((l) => l.startsWith('recent '));
-  const names = lines.map((l) => l.slice(l.indexOf(' ') + 1));
+  const names = ((await ctx.host.listDirs([LISTS])).get(LISTS) ?? []).filter((n) => n.includes('Packages'));
+  const stats = await ctx.host.statFiles(names.map((n) => `${LISTS}/${n}`));
+  const since = Date.now() - maxAge * 1000;
+  const recent = [...stats.values()].some((st) => st !== null && !st.isDirectory && (st.mtimeMs ?? 0) > since);
   return new Map(decls.map((d) => {
     const prefix = d.options?.listPrefix;
     // Rebuilt from the journal (status), a declaration has no options: it reads as recorded.

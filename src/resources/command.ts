@@ -1,9 +1,13 @@
 import type { Json, Snapshot } from '../../state/events.js';
+import type { Host } from '../host/host.js';
 import type { Decl, Kind, KindContext } from './types.js';
 
 export interface CommandOptions {
-  /** Exits 0 when the work is already done (a read-only command). */
-  check: string[];
+  /**
+   * Exits 0 when the work is already done (a read-only command), or the same question answered from
+   * the host's files without a process (the no-change path spawns nothing per resource).
+   */
+  check: string[] | ((host: Host) => Promise<boolean>);
   run: string[];
   /** How to take it back, or `irreversible` with the reason rollback prints. */
   undo: string[] | { irreversible: string };
@@ -19,11 +23,17 @@ export function command(id: string, options: CommandOptions): Decl<CommandOption
   return { kind: 'command', id, desired: { done: true, undo: options.undo as Json }, options };
 }
 
+/** `test -s PATH` answered by one stat instead of a process: the path exists and is not empty. */
+export function nonEmptyFile(path: string): (host: Host) => Promise<boolean> {
+  return async (host) => ((await host.statFiles([path])).get(path)?.size ?? 0) > 0;
+}
+
 async function read(ctx: KindContext, decls: readonly Decl<CommandOptions>[]): Promise<Map<string, Snapshot>> {
   const results = await Promise.all(decls.map(async (d) => {
     const check = d.options?.check;
     // Rebuilt from the journal (status), a command has no check to run: it reports as recorded.
     if (!check) return [d.id, { done: true }] as const;
+    if (typeof check === 'function') return [d.id, { done: await check(ctx.host) }] as const;
     const res = await ctx.host.query(check, { allowFailure: true });
     return [d.id, { done: res.exitCode === 0 }] as const;
   }));

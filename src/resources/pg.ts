@@ -1,7 +1,7 @@
 import type { Snapshot } from '../../state/events.js';
 import { REDACTED } from '../../state/redact.js';
 import { PhanesError } from '../errors.js';
-import type { FileStat } from '../host/host.js';
+import type { FileStat, Host } from '../host/host.js';
 import { isScram, scramVerifier, verifierMatches } from './scram.js';
 import { octal, type Decl, type Kind, type KindContext } from './types.js';
 
@@ -19,7 +19,19 @@ export interface PgOptions {
 }
 
 /** Every statement goes to psql on stdin, as the postgres superuser over the local socket (peer). */
-export const PSQL = ['runuser', '-u', 'postgres', '--', 'psql', '-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-f', '-'];
+export const psqlArgv = (psql: string): string[] => ['runuser', '-u', 'postgres', '--', psql, '-X', '-A', '-t', '-q', '-v', 'ON_ERROR_STOP=1', '-f', '-'];
+const PG_LIB = '/usr/lib/postgresql';
+
+/**
+ * The newest installed psql itself, rather than Debian's /usr/bin/psql: that is pg_wrapper, a Perl
+ * script whose start-up costs more than the whole query. `psql` (the wrapper) when none is installed yet.
+ */
+export async function psqlBinary(host: Host): Promise<string> {
+  const versions = ((await host.listDirs([PG_LIB])).get(PG_LIB) ?? []).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+  const candidates = versions.map((v) => `${PG_LIB}/${v}/bin/psql`);
+  const stats = await host.statFiles(candidates);
+  return candidates.find((c) => stats.get(c)) ?? 'psql';
+}
 
 export function pgRole(name: string, options: PgOptions): Decl<PgOptions> {
   return { kind: 'pg', id: `role ${name}`, desired: { exists: true, login: true, password: REDACTED }, options };
@@ -62,7 +74,7 @@ async function read(ctx: KindContext, decls: readonly Decl<PgOptions>[]): Promis
   if (!decls.length) return out;
   const files = [...new Set(decls.flatMap((d) => (d.options?.passwordFile ? [d.options.passwordFile] : [])))];
   const [res, stats, contents] = await Promise.all([
-    ctx.host.query(PSQL, { input: READ_ALL, allowFailure: true }), // no server yet (plan before install): all absent
+    psqlBinary(ctx.host).then((bin) => ctx.host.query(psqlArgv(bin), { input: READ_ALL, allowFailure: true })), // no server yet (plan before install): all absent
     ctx.host.statFiles(files),
     ctx.host.readFiles(files),
   ]);
@@ -99,7 +111,8 @@ function passwordState(options: PgOptions | undefined, verifier: string | null, 
 }
 
 async function psql(ctx: KindContext, sql: string, options: { database?: string; secrets?: string[] } = {}): Promise<string> {
-  const argv = options.database ? [...PSQL, '-d', options.database] : PSQL;
+  const base = psqlArgv(await psqlBinary(ctx.host));
+  const argv = options.database ? [...base, '-d', options.database] : base;
   const res = await ctx.host.run(argv, { input: sql, secrets: [...ctx.secrets, ...(options.secrets ?? [])] });
   return res.stdout;
 }

@@ -42,16 +42,22 @@ async function readActive(host: Host): Promise<{ active: Set<string>; container:
   return { active, container };
 }
 
-/** Paths that carry a swap signature, with one blkid for all of them. */
+/** Page sizes a swap area may have been made for; its signature ends the first page. */
+const PAGE_SIZES = [4096, 8192, 16384, 32768, 65536];
+
+/** Whether a file's first bytes hold a swap signature (`SWAPSPACE2`, or the old `SWAP-SPACE`), as blkid -p finds it. */
+export function hasSwapSignature(head: Buffer): boolean {
+  return PAGE_SIZES.some((size) => {
+    const magic = head.toString('latin1', size - 10, size);
+    return magic === 'SWAPSPACE2' || magic === 'SWAP-SPACE';
+  });
+}
+
+/** Paths that carry a swap signature: the first 64 KiB of each, read in one batch (no blkid process). */
 async function swapSignatures(host: Host, paths: readonly string[]): Promise<Set<string>> {
   if (!paths.length) return new Set();
-  const res = await host.query(['blkid', '-p', '-o', 'export', '-s', 'TYPE', '--', ...paths], { allowFailure: true }); // exit 2: some have no signature
-  const out = new Set<string>();
-  for (const block of res.stdout.split(/\n\s*\n/)) {
-    const name = /^DEVNAME=(.*)$/m.exec(block)?.[1];
-    if (name && /^TYPE=swap$/m.test(block)) out.add(name);
-  }
-  return out;
+  const heads = await host.readFiles(paths, { maxBytes: PAGE_SIZES.at(-1)! });
+  return new Set(paths.filter((p) => { const h = heads.get(p); return h ? hasSwapSignature(h) : false; }));
 }
 
 async function readFiles(ctx: KindContext, decls: readonly Decl[]): Promise<Map<string, Snapshot>> {

@@ -106,6 +106,7 @@ class AptHost implements Host {
   }
   async readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>> { return new Map(paths.map((p) => [p, null])); }
   async statFiles(paths: readonly string[]): Promise<Map<string, FileStat | null>> { return new Map(paths.map((p) => [p, null])); }
+  async listDirs(paths: readonly string[]): Promise<Map<string, string[] | null>> { return new Map(paths.map((p) => [p, null])); }
   async writeFile(): Promise<void> {}
   async removeFile(): Promise<void> {}
   async symlink(): Promise<void> {}

@@ -166,13 +166,17 @@ describe('command', () => {
 });
 
 describe('apt update', () => {
-  it('plans nothing when a package list is younger than the limit', async () => {
-    const { planned } = await planWith({ commands: [{ match: /^find \/var\/lib\/apt\/lists/, stdout: 'recent x_Packages\n' }] }, [aptUpdate(3600)]);
+  const LISTS = '/var/lib/apt/lists';
+  const list = (ageSeconds: number) => ({ [`${LISTS}/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages`]: { content: 'Package: x\n', mtimeMs: Date.now() - ageSeconds * 1000 } });
+  it('plans nothing when a package list is younger than the limit, and spawns nothing to know it', async () => {
+    const { planned, host } = await planWith({ files: { ...list(600), [`${LISTS}/lock`]: { content: '' } } }, [aptUpdate(3600)]);
     assert.deepEqual(planned, []);
+    assert.deepEqual(host.queries, []);
   });
   it('plans an update when the lists are stale or missing', async () => {
-    const { planned } = await planWith({ commands: [{ match: /^find/, stdout: '' }] }, [aptUpdate(3600)]);
-    assert.deepEqual(planned[0]?.changes, ['apt-get update (lists are stale)']);
+    assert.deepEqual((await planWith({ files: list(7200) }, [aptUpdate(3600)])).planned[0]?.changes, ['apt-get update (lists are stale)']);
+    assert.deepEqual((await planWith({ files: { [`${LISTS}/lock`]: { content: '' } } }, [aptUpdate(3600)])).planned[0]?.changes, ['apt-get update (lists are stale)']);
+    assert.deepEqual((await planWith({}, [aptUpdate(3600)])).planned[0]?.changes, ['apt-get update (lists are stale)']);
   });
 });
 

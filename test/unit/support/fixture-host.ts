@@ -1,12 +1,24 @@
-import type { FileStat, Host, RunOptions, RunResult } from '../../../src/host/host.js';
+import type { FileStat, Host, ReadOptions, RunOptions, RunResult } from '../../../src/host/host.js';
+
+/** The entries of `dir` among a fake host's paths (files and the directories above them), or null when none is under it. */
+export function entriesOf(paths: Iterable<string>, dir: string, isDir = false): string[] | null {
+  const names = new Set<string>();
+  for (const p of paths) if (p.startsWith(`${dir}/`)) names.add(p.slice(dir.length + 1).split('/')[0]!);
+  return names.size || isDir ? [...names].sort() : null;
+}
+
+/** A fake file's bytes, cut to `maxBytes` as a real host would read them. */
+export const head = (content: Buffer, options: ReadOptions = {}): Buffer => (options.maxBytes === undefined ? content : content.subarray(0, options.maxBytes));
 
 export interface FixtureFile {
-  content?: string;
+  content?: string | Buffer;
   mode?: number;
   owner?: string;
   group?: string;
   link?: string;
   dir?: boolean;
+  /** Last modification, epoch ms. */
+  mtimeMs?: number;
 }
 
 export interface FixtureFacts {
@@ -33,11 +45,14 @@ export class FixtureHost implements Host {
     this.runs.push(argv.join(' '));
     return { stdout: '', stderr: '', exitCode: 0 };
   }
-  async readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>> {
+  async readFiles(paths: readonly string[], options?: ReadOptions): Promise<Map<string, Buffer | null>> {
     return new Map(paths.map((p) => {
       const f = this.facts.files?.[p];
-      return [p, f && f.content !== undefined ? Buffer.from(f.content) : null];
+      return [p, f && f.content !== undefined ? head(Buffer.from(f.content), options) : null];
     }));
+  }
+  async listDirs(paths: readonly string[]): Promise<Map<string, string[] | null>> {
+    return new Map(paths.map((p) => [p, entriesOf(Object.keys(this.facts.files ?? {}), p, this.facts.files?.[p]?.dir === true)]));
   }
   async statFiles(paths: readonly string[]): Promise<Map<string, FileStat | null>> {
     return new Map(paths.map((p): [string, FileStat | null] => {
@@ -46,7 +61,7 @@ export class FixtureHost implements Host {
       return [p, {
         mode: f.mode ?? (f.dir ? 0o755 : 0o644), owner: f.owner ?? 'root', group: f.group ?? f.owner ?? 'root',
         size: f.content?.length ?? 0, isSymlink: f.link !== undefined, isDirectory: f.dir === true,
-        ...(f.link !== undefined ? { linkTarget: f.link } : {}),
+        ...(f.link !== undefined ? { linkTarget: f.link } : {}), ...(f.mtimeMs !== undefined ? { mtimeMs: f.mtimeMs } : {}),
       }];
     }));
   }

@@ -1,4 +1,5 @@
-import type { FileStat, Host, RunOptions, RunResult, WriteFileOptions } from '../../../src/host/host.js';
+import type { FileStat, Host, ReadOptions, RunOptions, RunResult, WriteFileOptions } from '../../../src/host/host.js';
+import { entriesOf, head } from './fixture-host.js';
 
 interface Entry {
   content: Buffer;
@@ -38,8 +39,14 @@ export class MemoryHost implements Host {
     if (fails && !options.allowFailure) throw new Error(`${cmd} failed`);
     return { stdout: '', stderr: fails ? 'failed' : '', exitCode: fails ? 1 : 0 };
   }
-  async readFiles(paths: readonly string[]): Promise<Map<string, Buffer | null>> {
-    return new Map(paths.map((p) => [p, this.files.get(p)?.content ?? null]));
+  async readFiles(paths: readonly string[], options?: ReadOptions): Promise<Map<string, Buffer | null>> {
+    return new Map(paths.map((p) => {
+      const content = this.files.get(p)?.content;
+      return [p, content ? head(content, options) : null];
+    }));
+  }
+  async listDirs(paths: readonly string[]): Promise<Map<string, string[] | null>> {
+    return new Map(paths.map((p) => [p, entriesOf(this.files.keys(), p)]));
   }
   async statFiles(paths: readonly string[]): Promise<Map<string, FileStat | null>> {
     return new Map(paths.map((p): [string, FileStat | null] => {
