@@ -12,5 +12,6 @@ export { listModules } from './actions/list.js';
 export { log } from './actions/log.js';
 export { rollback } from './actions/rollback.js';
 export { schema } from './actions/schema.js';
+export { stateRebuild } from './actions/state-rebuild.js';
 export { status } from './actions/status.js';
 export { validate } from './actions/validate.js';

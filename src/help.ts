@@ -3,7 +3,7 @@ import type { Cli } from 'clipanion';
 /** The general help's sections, in the order people use Phanes. Commands not listed go under "Other". */
 const SECTIONS: readonly (readonly [string, readonly string[]])[] = [
   ['Change the host', ['apply', 'plan', 'confirm', 'rollback']],
-  ['See what Phanes did', ['status', 'diff', 'log']],
+  ['See what Phanes did', ['status', 'diff', 'log', 'state rebuild']],
   ['Config and modules', ['validate', 'schema', 'list']],
 ];
 

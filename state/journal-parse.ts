@@ -12,8 +12,11 @@ export interface JournalRead {
 
 const NL = 0x0a;
 
-/** Parses the journal's bytes: a torn last line becomes a warning, any other bad line a StateError. */
-export function parseJournal(buf: Buffer, file: string): JournalRead {
+/**
+ * Parses the journal's bytes: a torn last line becomes a warning, any other bad line a StateError,
+ * or with `skipCorrupt` (the audit log, which must show what is readable) a warning naming the line.
+ */
+export function parseJournal(buf: Buffer, file: string, options: { skipCorrupt?: boolean } = {}): JournalRead {
   const events: PhanesEvent[] = [];
   const warnings: string[] = [];
   let start = 0;
@@ -34,11 +37,17 @@ export function parseJournal(buf: Buffer, file: string): JournalRead {
         warnings.push(torn(file, line, start, nl + 1 - start, 'it is not valid JSON'));
         break;
       }
-      throw corrupt(file, line, `invalid JSON (${(err as Error).message})`, err);
+      const error = corrupt(file, line, `invalid JSON (${(err as Error).message})`, err);
+      if (!options.skipCorrupt) throw error;
+      warnings.push(`${error.message}; skipped it`);
+      start = nl + 1;
+      continue;
     }
     const checked = checkEvent(value);
-    if ('problem' in checked) throw corrupt(file, line, checked.problem);
-    events.push(checked.event);
+    if ('problem' in checked) {
+      if (!options.skipCorrupt) throw corrupt(file, line, checked.problem);
+      warnings.push(`${corrupt(file, line, checked.problem).message}; skipped it`);
+    } else events.push(checked.event);
     start = nl + 1;
   }
   return { events, warnings, bytes: buf.length };

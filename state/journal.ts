@@ -56,8 +56,8 @@ export class Journal {
     }
   }
 
-  /** Reads every event. A missing journal (or state dir) is an empty one. */
-  read(): JournalRead {
+  /** Reads every event. A missing journal (or state dir) is an empty one. `skipCorrupt`: see parseJournal. */
+  read(options: { skipCorrupt?: boolean } = {}): JournalRead {
     let buf: Buffer;
     try {
       buf = fs.readFileSync(this.path);
@@ -69,7 +69,7 @@ export class Journal {
         ...(isErrno(err, 'EACCES') && { suggestion: 'The state directory is 0700 and owned by root: run as root (sudo).' }),
       });
     }
-    return parseJournal(buf, this.path);
+    return parseJournal(buf, this.path, options);
   }
 
   /**

@@ -37,11 +37,12 @@ export interface LoadedState {
  */
 export async function loadState(
   stateDir: string,
-  options: { write?: boolean; journal?: Journal } = {},
+  options: { write?: boolean; journal?: Journal; rebuild?: boolean } = {},
 ): Promise<LoadedState> {
   const journal = options.journal ?? new Journal(stateDir, { readOnly: true });
   const file = path.join(stateDir, SNAPSHOT_FILE);
-  const cached = await readSnapshot(file);
+  // `rebuild` (phanes state rebuild) ignores the snapshot, whatever it says, and folds the journal.
+  const cached = options.rebuild ? undefined : await readSnapshot(file);
   if (cached !== undefined && matches(cached, journal.path)) {
     return { state: cached.state, warnings: cached.warnings, source: 'snapshot' };
   }

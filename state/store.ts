@@ -30,7 +30,8 @@ export interface Store {
   readonly journal: Journal;
   readonly blobs: BlobStore;
   readEvents(): JournalRead;
-  loadState(): Promise<LoadedState>;
+  /** The projection: state.json when it matches the journal; `rebuild` folds the journal regardless and rewrites it. */
+  loadState(options?: { rebuild?: boolean }): Promise<LoadedState>;
   /** Takes the run lock and repairs a torn journal tail, ready for appends. Throws LockedError if held. */
   lock(command: string): RunLock;
 }
@@ -51,7 +52,7 @@ export function openStore(stateDir: string, options: StoreOptions): Store {
     journal,
     blobs,
     readEvents: () => journal.read(),
-    loadState: () => loadState(dir, { journal, write: !readOnly }),
+    loadState: (opts = {}) => loadState(dir, { journal, write: !readOnly, ...opts }),
     lock: (command) => {
       if (readOnly) throw new StateError(`the state store ${dir} was opened read-only; cannot lock it`);
       const lock = acquireLock(dir, command);

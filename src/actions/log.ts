@@ -1,7 +1,7 @@
 import type { PhanesEvent } from '../../state/events.js';
 import { PhanesError } from '../errors.js';
 import type { CommandIO } from './io.js';
-import { readState } from './read-state.js';
+import { openStore } from '../../state/store.js';
 
 type Intent = PhanesEvent & { type: 'ChangeIntended' };
 
@@ -69,7 +69,10 @@ export async function log(io: CommandIO, options: LogOptions): Promise<number> {
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new PhanesError(`--limit "${options.limit}" is not a positive whole number`, { suggestion: 'e.g. --limit 50' });
   const module = options.module;
 
-  const { events } = await readState(io.stateDir, io.reporter);
+  // Only the journal: a corrupt line in the middle is skipped with a warning naming it, so the
+  // history around it still shows (status, diff and apply refuse such a journal instead).
+  const { events, warnings } = openStore(io.stateDir, { create: false }).journal.read({ skipCorrupt: true });
+  for (const w of warnings) io.reporter.warn(w);
   const runsOfModule = new Set(module ? events.filter((e) => touchesModule(e, module) && 'runId' in e.data).map((e) => (e.data as { runId: string }).runId) : []);
   const intents = intentsOf(events);
   const entries: { event: PhanesEvent; text: string }[] = [];

@@ -9,12 +9,13 @@ import { LogCommand } from './log.js';
 import { PlanCommand } from './plan.js';
 import { RollbackCommand } from './rollback.js';
 import { SchemaCommand } from './schema.js';
+import { StateRebuildCommand } from './state-rebuild.js';
 import { StatusCommand } from './status.js';
 import { ValidateCommand } from './validate.js';
 import { VersionCommand } from './version.js';
 
 /** Every command. The default (the seed's form) goes first, so the general help is ours, not its own. */
-export const COMMANDS: readonly CommandClass[] = [LegacyCommand, ApplyCommand, PlanCommand, ConfirmCommand, StatusCommand, DiffCommand, RollbackCommand, LogCommand, ListCommand, ValidateCommand, SchemaCommand, VersionCommand, GuardRevertCommand];
+export const COMMANDS: readonly CommandClass[] = [LegacyCommand, ApplyCommand, PlanCommand, ConfirmCommand, StatusCommand, DiffCommand, RollbackCommand, LogCommand, StateRebuildCommand, ListCommand, ValidateCommand, SchemaCommand, VersionCommand, GuardRevertCommand];
 
 /**
  * The commands to register for this argv. Clipanion compiles one state machine from every

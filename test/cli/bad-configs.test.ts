@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { apply } from '../../src/actions/apply.js';
 import { commandIO, reportFailure } from '../../src/actions/io.js';
 import { LocalHost } from '../../src/host/local.js';
 import { ReadOnlyHost } from '../../src/host/readonly.js';
+import { CASES, CORPUS, type BadCase } from './bad-configs.js';
 import { BUNDLE, tempDir, type CliResult } from './support.js';
 
 /**
@@ -18,24 +19,6 @@ import { BUNDLE, tempDir, type CliResult } from './support.js';
  * loudly instead of changing anything. A sample also runs through the built bundle, as a separate
  * process (as nobody when the test runs as root, so a slip would meet apply's root check).
  */
-export const CORPUS = resolve(import.meta.dirname, '../fixtures/bad-configs');
-
-export interface BadCase {
-  file: string;
-  what: string;
-  /** Expected key path, `` for the document root. */
-  path: string;
-  line: number;
-  fragment: string;
-  modules?: string;
-  profile?: string;
-  env?: Record<string, string>;
-  /** Reported by a preflight refusal (after the root check), not by the config loader. */
-  refusal?: boolean;
-}
-
-export const CASES = JSON.parse(readFileSync(join(CORPUS, 'cases.json'), 'utf8')) as BadCase[];
-
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const BASE_ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', NO_COLOR: '1' };
 
