@@ -56,8 +56,9 @@ export const serviceKind: Kind<ServiceOptions> = {
   diff(current, decl, ctx) {
     const changes = fieldDiff(current, decl.desired).map((l) => l.replace(/^enabled: .*→ true$/, 'enable').replace(/^enabled: .*→ false$/, 'disable')
       .replace(/^active: .*→ true$/, 'start').replace(/^active: .*→ false$/, 'stop'));
-    if (!changes.length && ctx.notified.has(`service:${decl.id}`) && current.active === true) return [decl.options?.onChange ?? 'reload'];
-    return changes;
+    // A running unit told to act is reloaded even when it is also enabled, so plan names the disruption.
+    const told = ctx.notified.has(`service:${decl.id}`) && current.active === true && decl.desired.active !== false;
+    return told ? [...changes, decl.options?.onChange ?? 'reload'] : changes;
   },
   predict: (current, decl) => ({ ...current, exists: true, ...decl.desired }),
   async converge(ctx, decl, current) {

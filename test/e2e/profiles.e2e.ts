@@ -7,10 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { bootHost, installPhanes, phanes, type LabHost, type Suite } from './harness/index.js';
 import { ndjson, sshFrom, stepKeys, SYSCTL_HOST, type JsonEvent } from './security-lab.js';
 import { makeLoginKey, summaryOf, writeConfig, type LoginKey } from './support.js';
-import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { config as lab } from './harness/index.js';
+import { coolifySection, serveInstaller, type InstallerServer } from './coolify-lab.js';
 
 const USER = 'deploy';
 const PG_PASSWORD = `pg-${process.pid}-correct-horse-battery`;
@@ -18,25 +15,6 @@ const REDIS_PASSWORD = `redis-${process.pid}-correct-horse-battery`;
 const COOLIFY_PASSWORD = `coolify-${process.pid}-correct-horse-battery`;
 const ENV = { PG_PASSWORD, REDIS_PASSWORD, COOLIFY_ROOT_USER_PASSWORD: COOLIFY_PASSWORD };
 const SITE = '<h1>phanes web profile</h1>';
-
-/** A stand-in for Coolify's installer (the real one is out of reach): it makes what the real one leaves behind. */
-const INSTALLER = '#!/bin/bash\nset -e\nmkdir -p /data/coolify/source\necho "APP_ID=stand-in" > /data/coolify/source/.env\n';
-interface InstallerServer { server: Server; url: string; sha256: string; hits(): number }
-
-/** Serves the stand-in on the lab bridge, where only lab hosts reach it. */
-function serveInstaller(): Promise<InstallerServer> {
-  let count = 0;
-  const server = createServer((req, res) => {
-    if (req.url !== '/install.sh') return void res.writeHead(404).end();
-    count++;
-    res.writeHead(200, { 'content-type': 'text/x-shellscript' }).end(INSTALLER);
-  });
-  const sha256 = createHash('sha256').update(INSTALLER).digest('hex');
-  return new Promise((resolve) => server.listen(0, lab.bridgeAddr, () => {
-    const { port } = server.address() as AddressInfo;
-    resolve({ server, url: `http://${lab.bridgeAddr}:${port}/install.sh`, sha256, hits: () => count });
-  }));
-}
 
 function configFor(suite: Suite, key: LoginKey, installer?: InstallerServer): string {
   return [
@@ -62,15 +40,7 @@ function configFor(suite: Suite, key: LoginKey, installer?: InstallerServer): st
     '  sites:',
     '    - host: "site.test:80"',
     '      root: /srv/site',
-    ...(installer ? [
-      'coolify:',
-      `  installer_url: "${installer.url}"`,
-      `  installer_sha256: "${installer.sha256}"`,
-      '  min_disk_gb: 1',
-      '  root_username: admin',
-      '  root_user_email: admin@example.com',
-      '  root_user_password: "${COOLIFY_ROOT_USER_PASSWORD}"',
-    ] : []),
+    ...(installer ? coolifySection(installer) : []),
     '',
   ].join('\n');
 }

@@ -116,6 +116,11 @@ describe('service', () => {
     const same = await planWith(facts, [file('/etc/ssh/x', { content: 'old\n', notify: ['service:ssh'] }), service('ssh')]);
     assert.deepEqual(same.planned, []);
   });
+  it('plans enable and the restart when a notified unit runs but was disabled, so the restart is named', async () => {
+    const facts = { commands: [systemctl(unit('netdata.service', 'active', 'disabled'))], files: { '/etc/netdata/netdata.conf': { content: 'old\n' } } };
+    const { planned } = await planWith(facts, [file('/etc/netdata/netdata.conf', { content: 'new\n', notify: ['service:netdata'] }), service('netdata', { onChange: 'restart' })]);
+    assert.deepEqual(planned.map((s) => s.changes), [['content'], ['enable', 'restart']]);
+  });
   it('reads every unit of a run with one systemctl', async () => {
     const { host } = await planWith({ commands: [systemctl(`${unit('a.service', 'active', 'enabled')}\n${unit('b.service', 'active', 'enabled')}`)] }, [service('a'), service('b')]);
     assert.equal(host.queries.filter((q) => q.startsWith('systemctl')).length, 1);
