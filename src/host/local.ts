@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { constants as fsc } from 'node:fs';
+import { appendFileSync, constants as fsc } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { fsyncDir, processExists } from '../../state/fsutil.js';
@@ -139,6 +139,10 @@ function missingAsNull(error: NodeJS.ErrnoException): null {
 async function exec(argv: readonly string[], options: RunOptions): Promise<RunResult> {
   const [file, ...args] = argv;
   if (!file) throw new Error('empty command');
+  // PHANES_ARGV_TRACE=<file>: every argv Phanes runs, raw (PHANES_TRACE's timings are redacted), one JSON
+  // array a line: an audit of what reached a process's command line, which any user can read in /proc.
+  const argvTrace = process.env.PHANES_ARGV_TRACE;
+  if (argvTrace) appendFileSync(argvTrace, `${JSON.stringify(argv)}\n`, { mode: 0o600 });
   const started = sinceStart();
   const result = await execa(file, args, {
     reject: false,

@@ -8,18 +8,27 @@ import { bootHost, installPhanes, phanes, type LabHost, type Suite } from './har
 import { ndjson, sshFrom, stepKeys, SYSCTL_HOST, type JsonEvent } from './security-lab.js';
 import { makeLoginKey, summaryOf, writeConfig, type LoginKey } from './support.js';
 import { coolifySection, serveInstaller, type InstallerServer } from './coolify-lab.js';
+import { execFileSync } from 'node:child_process';
 
 const USER = 'deploy';
 const PG_PASSWORD = `pg-${process.pid}-correct-horse-battery`;
 const REDIS_PASSWORD = `redis-${process.pid}-correct-horse-battery`;
 const COOLIFY_PASSWORD = `coolify-${process.pid}-correct-horse-battery`;
-const ENV = { PG_PASSWORD, REDIS_PASSWORD, COOLIFY_ROOT_USER_PASSWORD: COOLIFY_PASSWORD };
+// The login user's password: the hash goes into the config, its source must not appear anywhere either.
+const USER_PASSWORD = `user-${process.pid}-correct-horse-battery`;
+const USER_PASSWORD_HASH = execFileSync('openssl', ['passwd', '-6', USER_PASSWORD], { encoding: 'utf8' }).trim();
+const TRACE = '/root/phanes-argv.jsonl';
+const ENV = { PG_PASSWORD, REDIS_PASSWORD, COOLIFY_ROOT_USER_PASSWORD: COOLIFY_PASSWORD, USER_PASSWORD_HASH, PHANES_ARGV_TRACE: TRACE };
+const SECRETS = { PG_PASSWORD, REDIS_PASSWORD, USER_PASSWORD, USER_PASSWORD_HASH };
 const SITE = '<h1>phanes web profile</h1>';
 
 function configFor(suite: Suite, key: LoginKey, installer?: InstallerServer): string {
   return [
     `username: ${USER}`,
     `ssh_public_key: "${key.publicLine}"`,
+    'user:',
+    '  password_hash: "${USER_PASSWORD_HASH}"',
+    '  sudo_nopasswd: true',
     'swap:',
     '  size: 64M',
     'monitoring:',
@@ -53,9 +62,12 @@ describe('profiles end to end on real hosts', { concurrency: 2 }, () => {
       let host: LabHost;
       let key: LoginKey;
       let installer: InstallerServer | undefined;
+      // What every command printed, stdout and stderr, for the secrets check.
+      const printed: { command: string; text: string }[] = [];
       const run = async (args: string[], exitCode = 0): Promise<string> => {
         const withConfig = ['plan', 'apply'].includes(args[0]!) ? [...args, '--config', '/root/config.yaml'] : args;
         const r = await phanes(host, withConfig, { reject: false, env: ENV, timeoutMs: 30 * 60_000 });
+        printed.push({ command: args.join(' '), text: `${r.stdout}${r.stderr}` });
         assert.equal(r.exitCode, exitCode, `phanes ${args.join(' ')} exited ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
         return r.stdout;
       };
@@ -99,6 +111,26 @@ describe('profiles end to end on real hosts', { concurrency: 2 }, () => {
             assert.match(`${noauth.stdout}${noauth.stderr}`, /NOAUTH/);
             const pong = await host.exec(['redis-cli', 'ping'], { env: { REDISCLI_AUTH: REDIS_PASSWORD } });
             assert.equal(pong.stdout.trim(), 'PONG');
+          });
+
+          it('keeps every password out of the state dir (0700, blobs 0600), every output and every argv Phanes ran', async () => {
+            const stat = await host.exec(['sh', '-c', 'stat -c %a /var/lib/phanes; find /var/lib/phanes/blobs -type f ! -perm 600; find /var/lib/phanes -type f | wc -l']);
+            const [dirMode, ...rest] = stat.stdout.trim().split('\n');
+            assert.equal(dirMode, '700');
+            assert.equal(rest.length, 1, `blobs not 0600: ${rest.slice(0, -1).join(', ')}`);
+            const stateFiles = Number(rest[0]);
+            // Every reading command, with and without --json; apply and plan ran both ways above.
+            for (const args of [['plan', '--profile', 'minimal'], ['plan', '--profile', 'minimal', '--json'], ['plan', '--profile', 'database'], ['status'], ['status', '--json'], ['diff'], ['diff', '--json'], ['log'], ['log', '--json']]) await run(args);
+            const grep = await host.exec(['grep', '-rlaF', ...Object.values(SECRETS).flatMap((v) => ['-e', v]), '/var/lib/phanes'], { reject: false });
+            assert.equal(grep.stdout, '', `secrets in the state dir: ${grep.stdout}`);
+            const argv = (await host.readFile(TRACE)).trim().split('\n');
+            const hits = [
+              ...printed.flatMap((p) => Object.entries(SECRETS).filter(([, v]) => p.text.includes(v)).map(([name]) => `${name} in the output of phanes ${p.command}`)),
+              ...argv.flatMap((line) => Object.entries(SECRETS).filter(([, v]) => line.includes(v)).map(([name]) => `${name} in argv ${line}`)),
+            ];
+            console.log(`[e2e] ${suite}: ${Object.keys(SECRETS).length} secrets searched in ${stateFiles} state files, ${printed.length} command outputs and ${argv.length} spawned argv: ${hits.length} hits`);
+            assert.deepEqual(hits, []);
+            assert.ok(argv.length > 100 && printed.some((p) => /"type":"summary"/.test(p.text)), 'the trace and the outputs hold what was run');
           });
 
           it('runs docker for the login user and the monitoring agent on loopback', async () => {
