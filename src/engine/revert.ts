@@ -58,7 +58,7 @@ export async function revertResource(run: RevertRun, r: ManagedResource, current
     if (!dryRun) await run.emit({ type: 'ChangeReverted', data: { ...ref, ...cause, runId: run.runId, seq: run.nextSeq(), at, result: 'restored', after: current, note: 'already as before' } });
     return 'as-before';
   }
-  const drift = r.after && !kind.volatile ? kind.diff(current, decl, ctx) : [];
+  const drift = driftSinceApply(ctx, r, current);
   if (drift.length && !run.force) {
     const shown = kind.show && r.after ? await kind.show(ctx, r.after, current, decl).catch(() => undefined) : undefined;
     summary.skipped++;
@@ -93,6 +93,18 @@ export async function revertResource(run: RevertRun, r: ManagedResource, current
     step('failed', changes, { error: message });
     return 'failed';
   }
+}
+
+/**
+ * What changed in a resource since Phanes last applied or saw it, which a revert without --force leaves
+ * alone; empty when it may go back (Phanes never changed it, or it is already as it was before).
+ */
+export function driftSinceApply(ctx: KindContext, r: ManagedResource, current: Snapshot): string[] {
+  const kind = kindOf(r.kind);
+  const decl = declOf(r);
+  if (!r.changedByPhanes || kind.volatile || !r.after) return [];
+  if (Object.keys(decl.desired).every((k) => jsonEqual(current[k], r.original[k]))) return [];
+  return kind.diff(current, decl, ctx);
 }
 
 async function readOne(ctx: KindContext, r: ManagedResource): Promise<Snapshot | undefined> {

@@ -8,7 +8,7 @@ import { jsonEqual } from '../resources/types.js';
 import { redactText } from '../../state/redact.js';
 import { kindContext, readAll } from './context.js';
 import type { Recorder } from './recorder.js';
-import { revertResource, type RevertRun } from './revert.js';
+import { driftSinceApply, revertResource, type RevertRun } from './revert.js';
 import { declOf, notifyMap } from './rebuild.js';
 
 export interface RollbackInput {
@@ -53,8 +53,16 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
     ctx, recorder, reporter, emit, runId, dryRun, force: input.force, secrets: input.secrets, summary, why: 'restore',
     nextSeq: () => ++seq,
   };
+  // Something changed by hand since apply is never clobbered without --force, and nothing else of the
+  // module moves either: a half-rolled-back module (its firewall rule gone, its service stopped) helps nobody.
+  const drifted = input.force ? [] : resources.filter((r) => driftSinceApply(ctx, r, cache.get(r.key) ?? {}).length);
   for (const r of resources) {
-    if (halted) {
+    if (drifted.length && !drifted.includes(r)) {
+      summary.skipped++;
+      reporter.step({ module: r.module, key: r.key, label: r.label, status: 'skipped', changes: [], reason: `left as it is: ${drifted[0]!.label} drifted since apply, so nothing is rolled back without --force` });
+      continue;
+    }
+    if (halted && !drifted.includes(r)) {
       summary.skipped++;
       reporter.step({ module: r.module, key: r.key, label: r.label, status: 'skipped', changes: [], reason: `left as it is: ${halted} was refused` });
       continue;

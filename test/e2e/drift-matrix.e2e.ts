@@ -9,7 +9,7 @@ import { bootHost, installPhanes, phanes, type LabHost } from './harness/index.j
 import { serveInstaller, type InstallerServer } from './coolify-lab.js';
 import { explain } from './drift-compare.js';
 import { driftConfig, ENV, hostSnapshot, SECRETS, TWELVE, USER, type DriftConfig } from './drift-lab.js';
-import { ndjson, sshFrom, type JsonEvent } from './security-lab.js';
+import { ndjson, sshFrom, stepKeys, type JsonEvent } from './security-lab.js';
 import { differences, type HostSnapshot } from './snapshot.js';
 import { fingerprints, makeLoginKey, summaryOf, writeConfig, type LoginKey } from './support.js';
 
@@ -172,14 +172,18 @@ describe('drift, prunes and rollback for all 13 modules on one host', { concurre
     assert.equal(released.length, 1, 'one Released event');
   });
 
-  it('refuses to roll back a drifted nginx site without --force, shows its diff, and leaves the file as it is', async () => {
+  it('refuses to roll back a drifted nginx site without --force, shows its diff, and changes nothing of nginx', async () => {
     await host.exec(`echo "# local edit" >> ${SITE_A}`);
     const sha = await fingerprints(host, [SITE_A]);
     const out = await run(['rollback', 'nginx'], 1);
     assert.match(out, /--force/);
     assert.match(out, /\+# local edit/);
     assert.deepEqual(await fingerprints(host, [SITE_A]), sha);
-    await run(APPLY); // puts the site and what the refused rollback had already reverted back
+    // Nothing else of the module moved: its firewall rule and its server are as apply left them.
+    assert.match((await host.exec(['ufw', 'status'])).stdout, /^80\/tcp\s+ALLOW/m);
+    await host.exec(['systemctl', 'is-active', '--quiet', 'nginx']);
+    const repaired = stepKeys(ndjson(await run([...APPLY, '--json'])), 'changed');
+    assert.deepEqual(repaired, [`file:${SITE_A}`, 'service:nginx'], 'apply puts back the edited file and reloads nginx, nothing else');
     await run(['status']);
   });
 

@@ -150,4 +150,18 @@ describe('rollback of a module with a drifted file', () => {
     assert.equal(host.text('/etc/first'), 'one\n', 'the walk stopped at the refusal');
     assert.deepEqual(reporter.steps.map((s) => [s.key, s.status]), [['file:/etc/second', 'skipped'], ['file:/etc/first', 'skipped']]);
   });
+
+  it('changes nothing of the module when an older file drifted, and shows every drifted file', async () => {
+    const host = new MemoryHost();
+    const rec = memoryRecorder();
+    await apply(host, rec, [mod('m', [file('/etc/first', { content: 'one\n' }), file('/etc/second', { content: 'two\n' }), file('/etc/third', { content: 'three\n' })])]);
+    host.put('/etc/first', 'edit one\n');
+    host.put('/etc/third', 'edit three\n');
+    const reporter = collectingReporter();
+    const r = await rollbackModule({ host, module: 'm', projection: project(rec.events), events: rec.events, recorder: rec, reporter, secrets: [], dryRun: false, force: false, run: { version: 't', hostname: 'h' } });
+    assert.equal(r.ok, false);
+    assert.equal(host.text('/etc/second'), 'two\n', 'the file that did not drift stays as Phanes left it');
+    assert.deepEqual([host.text('/etc/first'), host.text('/etc/third')], ['edit one\n', 'edit three\n']);
+    assert.deepEqual(reporter.steps.filter((s) => s.diff).map((s) => s.key), ['file:/etc/third', 'file:/etc/first']);
+  });
 });
