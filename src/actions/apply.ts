@@ -3,7 +3,7 @@ import { StateError } from '../../state/errors.js';
 import { initialState } from '../../state/projector.js';
 import { configSha256, loadConfig } from '../config/index.js';
 import { ConfigError, PhanesError, RefusedError, ReportedFailure } from '../errors.js';
-import { AptLockHost, parseDuration } from '../host/apt-lock.js';
+import { AptLockHost, DEFAULT_LOCK_TIMEOUT, parseDuration } from '../host/apt-lock.js';
 import { applyModules } from '../engine/apply.js';
 import type { ModuleContext } from '../engine/module.js';
 import { resolveModules } from '../engine/profiles.js';
@@ -36,7 +36,7 @@ export interface ApplyRequest {
 
 /** `--lock-timeout` in milliseconds, or a usage error naming the forms it takes. */
 function lockTimeoutMs(text: string | undefined): number {
-  const ms = parseDuration(text ?? '10m');
+  const ms = parseDuration(text ?? DEFAULT_LOCK_TIMEOUT);
   if (ms === undefined) throw new PhanesError(`--lock-timeout ${text}: not a duration`, { suggestion: 'write seconds or a unit, e.g. 90s, 10m or 1h' });
   return ms;
 }

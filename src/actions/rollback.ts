@@ -4,6 +4,7 @@ import { storeRecorder } from '../engine/recorder.js';
 import { rollbackModule } from '../engine/rollback.js';
 import { PhanesError, RefusedError, ReportedFailure } from '../errors.js';
 import { readHostBasics } from '../facts/system.js';
+import { AptLockHost, DEFAULT_LOCK_TIMEOUT, parseDuration } from '../host/apt-lock.js';
 import { LocalHost } from '../host/local.js';
 import { ReadOnlyHost } from '../host/readonly.js';
 import { VERSION } from '../version.js';
@@ -21,7 +22,8 @@ export async function rollback(io: CommandIO, { module, dryRun, force }: Rollbac
     throw new PhanesError(`unknown module "${module}"`, { suggestion: `one of ${ALL_MODULE_NAMES.join(', ')}` });
   }
   const { reporter } = io;
-  const host = dryRun ? new ReadOnlyHost(new LocalHost()) : new LocalHost();
+  // Like apply: wait for a dpkg lock someone else holds, and finish an interrupted dpkg before apt work.
+  const host = dryRun ? new ReadOnlyHost(new LocalHost()) : new AptLockHost(new LocalHost(), { timeoutMs: parseDuration(DEFAULT_LOCK_TIMEOUT)!, say: (m) => reporter.warn(m) });
   const system = await readHostBasics(host);
   if (!dryRun && !system.root) {
     throw new RefusedError('rollback changes the system, so it must run as root; nothing was changed', { suggestion: `sudo phanes rollback ${module}, or add --dry-run to preview` });

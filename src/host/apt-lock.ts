@@ -11,6 +11,8 @@ const APT_TOOLS = new Set(['apt-get', 'apt', 'dpkg', 'apt-mark']);
 // dpkg: "dpkg frontend lock was locked by another process with pid 1234".
 const LOCKED = /Could not get lock|Unable to acquire the dpkg frontend lock|Unable to lock the administration directory|lock was locked by another process|lock is locked by another process/;
 const POLL_MS = 2000;
+/** `--lock-timeout`'s default, and rollback's wait. */
+export const DEFAULT_LOCK_TIMEOUT = '10m';
 const REMIND_MS = 30_000;
 
 export interface AptLockOptions {

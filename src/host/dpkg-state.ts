@@ -1,4 +1,5 @@
 import type { Host } from './host.js';
+import { hostError } from './local.js';
 
 type Runner = Pick<Host, 'query' | 'run'>;
 
@@ -28,11 +29,18 @@ export async function recoverInterruptedDpkg(host: Runner, say: (message: string
   const before = await interruptedDpkg(host);
   if (!before.length) return;
   say(`dpkg was interrupted (a crash or kill in the middle of an install) and left ${before.join(', ')} half-done: running \`dpkg --configure -a\` before any apt work`);
-  // Dependency problems make it exit non-zero; apt-get -f below resolves them.
-  await host.run(['dpkg', '--configure', '-a', ...CONFFILES], { env: APT_ENV, allowFailure: true, timeoutMs: 30 * 60_000 });
-  const left = await interruptedDpkg(host);
-  const broken = await host.query(['apt-get', 'check', '-q'], { env: APT_ENV, allowFailure: true });
-  if (!left.length && broken.exitCode === 0) return;
-  say(`still half-installed after dpkg --configure -a: ${left.join(', ') || 'broken dependencies'}; running \`apt-get install -f\``);
-  await host.run(['apt-get', 'install', '-f', '-y', '-q', ...APT_OPTS], { env: APT_ENV, timeoutMs: 30 * 60_000 });
+  // Another dpkg may still be at work (a kill orphaned it, or unattended-upgrades): each command waits for
+  // its lock, and what it left is checked again. Three rounds, then the last error with apt's own output.
+  for (let round = 1; ; round++) {
+    // Dependency problems make it exit non-zero; apt-get -f below resolves them.
+    await host.run(['dpkg', '--configure', '-a', ...CONFFILES], { env: APT_ENV, allowFailure: true, timeoutMs: 30 * 60_000 });
+    const left = await interruptedDpkg(host);
+    const broken = await host.query(['apt-get', 'check', '-q'], { env: APT_ENV, allowFailure: true });
+    if (!left.length && broken.exitCode === 0) return;
+    say(`still half-installed after dpkg --configure -a: ${left.join(', ') || 'broken dependencies'}; running \`apt-get install -f\``);
+    const argv = ['apt-get', 'install', '-f', '-y', '-q', ...APT_OPTS];
+    const fixed = await host.run(argv, { env: APT_ENV, allowFailure: true, timeoutMs: 30 * 60_000 });
+    // dpkg's own complaint goes to apt's stdout (its pty), so the error carries both.
+    if (fixed.exitCode !== 0 && round >= 3) throw hostError(argv, fixed.exitCode, `${fixed.stdout}\n${fixed.stderr}`);
+  }
 }

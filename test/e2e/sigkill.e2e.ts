@@ -73,6 +73,7 @@ async function converge(host: LabHost, profile: string): Promise<Converged> {
   const t = Date.now();
   const r = await phanes(host, applyArgs(profile), { reject: false, env: ENV, timeoutMs: APPLY_TIMEOUT_MS });
   const durationMs = Date.now() - t;
+  if (RECOVERED.test(r.stderr)) dpkgRecoveries++;
   assert.equal(r.exitCode, 0, `${host.name}: apply --profile ${profile}\n${r.stdout}\n${r.stderr}`);
   const again = await phanes(host, applyArgs(profile), { reject: false, env: ENV, timeoutMs: APPLY_TIMEOUT_MS });
   assert.equal(again.exitCode, 0, `${host.name}: second apply --profile ${profile}\n${again.stdout}\n${again.stderr}`);
@@ -89,6 +90,9 @@ interface Kill {
   running?: string[];
   tornReported: boolean;
 }
+/** Applies that found dpkg interrupted by a kill and finished it first (their warning says so). */
+let dpkgRecoveries = 0;
+const RECOVERED = /dpkg was interrupted .* running `dpkg --configure -a`/;
 const kills: Kill[] = [];
 
 /** Starts an apply in its own process group and SIGKILLs the group `afterMs` later; the names it killed, or undefined if it had ended. */
@@ -111,6 +115,7 @@ async function applyAndKill(host: LabHost, profile: string, afterMs: number): Pr
     'echo "$names"',
   ].join('\n')], { reject: false, timeoutMs: 30_000 });
   await run;
+  if (RECOVERED.test(await host.readFile('/root/killed.out'))) dpkgRecoveries++;
   return killed.exitCode === 0 ? killed.stdout.split('\n').filter(Boolean) : undefined;
 }
 
@@ -181,7 +186,7 @@ describe('SIGKILL at random moments of apply', { concurrency: 3 }, () => {
     const landed = kills.filter((k) => k.running);
     const inApt = landed.filter((k) => k.running!.some((n) => n === 'apt-get' || n === 'dpkg'));
     const inDpkg = landed.filter((k) => k.running!.includes('dpkg'));
-    console.log(`[e2e] sigkill: ${landed.length} of ${kills.length} kills landed (${inApt.length} with apt or dpkg running, ${inDpkg.length} inside dpkg), ${kills.filter((k) => k.tornReported).length} torn tails reported; seed ${SEED}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    console.log(`[e2e] sigkill: ${landed.length} of ${kills.length} kills landed (${inApt.length} with apt or dpkg running, ${inDpkg.length} inside dpkg), ${kills.filter((k) => k.tornReported).length} torn tails reported, ${dpkgRecoveries} applies finished an interrupted dpkg first; seed ${SEED}; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   });
 
   it('the twin applies minimal, then database, uninterrupted', async () => {
