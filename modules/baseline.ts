@@ -23,7 +23,7 @@ function localeResources(locale: string): Decl[] {
     ? [
         pkg('locales'),
         line('/etc/locale.gen', genLine, new RegExp(`^#?\\s*${locale.replace(/\./g, '\\.')}\\s`)),
-        command(`locale-gen ${locale}`, { check: (host) => localeAvailable(host, listed), run: ['locale-gen'], undo: ['localedef', '--delete-from-archive', listed] }),
+        command(`locale-gen ${locale}`, { check: (host) => localeAvailable(host, listed), run: ['locale-gen'], aptNeutral: true, undo: ['localedef', '--delete-from-archive', listed] }),
       ]
     : [];
   return [...gen, file('/etc/default/locale', { content: `LANG=${locale}\n` })];

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench: the performance figures of issue 14 against their targets, from one run (root: it boots
 # lab hosts). Prepares the lab (test/e2e/setup.sh), builds, then runs test/e2e/bench.ts. Not part of npm test.
-# Usage: scripts/bench.sh [--only startup] [--runs N]
+# Usage: scripts/bench.sh [--only startup] [--runs N] [--explain]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ " $* " != *" --only startup "* ]]; then

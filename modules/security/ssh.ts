@@ -149,6 +149,7 @@ export function sshResources(ctx: ModuleContext): Decl[] {
     command(`ssh host key ${HOST_KEY}`, {
       check: nonEmptyFile(HOST_KEY),
       run: ['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', HOST_KEY],
+      aptNeutral: true,
       undo: ['rm', '-f', '--', HOST_KEY, `${HOST_KEY}.pub`],
     }),
     moduli('/etc/ssh/moduli', MODULI_MIN_BITS),

@@ -8,6 +8,7 @@ import { kindOf } from '../resources/index.js';
 import { jsonEqual, keyOf, type Decl, type KindContext } from '../resources/types.js';
 import { redactText } from '../../state/redact.js';
 import { kindContext, readAll } from './context.js';
+import { earlyPackages, type Step } from './hoist.js';
 import type { Module } from './module.js';
 import { declOf } from './rebuild.js';
 import { keepContents, type Recorder } from './recorder.js';
@@ -62,6 +63,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
   let failure: unknown;
   let seq = 0;
   const disruptions: string[] = [];
+  const early = new Map<string, Step>(); // later steps' packages installed in an earlier apt transaction
   /** A service step that changed or would change is a disruption an operator should see before saying yes. */
   const noteDisruption = (decl: Decl, changes: readonly string[]): void => {
     if (decl.kind !== 'service') return;
@@ -159,6 +161,13 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         await emit({ type: 'StepSkipped', data: { ...ref, runId, at: now(), reason: decl.skip } });
         continue;
       }
+      const done = early.get(key);
+      if (done && early.delete(key)) {
+        counts.changed++;
+        for (const n of decl.notify ?? []) ctx.notified.add(n);
+        reporter.step({ module: module.name, key, label: ref.label, status: 'changed', changes: done.changes, reason: 'installed with an earlier step' });
+        continue;
+      }
       if (dirty && !dryRun) {
         const fresh = await readAll(ctx, [decl]);
         for (const [k, v] of fresh) cache.set(k, v);
@@ -179,7 +188,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       }
       // Consecutive steps of a batching kind (packages) that also need a change go in one call;
       // one already in sync between them is reported as such and does not split the call.
-      const batch = [{ decl, ref, current, changes }];
+      const batch: Step[] = [{ decl, ref, current, changes }];
       while (kind.convergeMany && i + 1 < decls.length) {
         const next = decls[i + 1]!;
         if (next.kind !== decl.kind || next.skip || batch.some((b) => b.ref.key === keyOf(next))) break;
@@ -189,6 +198,10 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         i++;
         if (nextChanges.length) batch.push({ decl: next, ref: nextRef, current: nextCurrent, changes: nextChanges });
         else await inSync(nextRef, next, nextCurrent);
+      }
+      if (!dryRun && decl.kind === 'package') {
+        const blocked = (name: string): boolean => Boolean(input.released?.has(name) || stale.get(name)?.length);
+        batch.push(...await earlyPackages(ctx, input.plan, module, i, blocked, new Set([...batch.map((b) => b.ref.key), ...early.keys()])));
       }
       const diffs = await Promise.all(batch.map(async (b) => {
         const shown = kind.show ? await kind.show(ctx, b.current, kind.predict(b.current, b.decl), b.decl).catch(() => undefined) : undefined;
@@ -227,6 +240,10 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
           if (left.length) throw new PhanesError(`${b.ref.label} still differs after the change: ${left.join('; ')}`);
           await keepContents(recorder, ctx.contents, state, b.decl);
           await emit({ type: 'ChangeApplied', data: { ...b.ref, runId, seq: seqs[j]!, at: now(), after: state } });
+          if (b.early) {
+            early.set(b.ref.key, b);
+            continue;
+          }
           counts.changed++;
           noteDisruption(b.decl, b.changes);
           for (const n of b.decl.notify ?? []) ctx.notified.add(n);

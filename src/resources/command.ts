@@ -12,6 +12,8 @@ export interface CommandOptions {
   /** How to take it back, or `irreversible` with the reason rollback prints. */
   undo: string[] | { irreversible: string };
   env?: Record<string, string>;
+  /** It neither reads nor changes what apt installs, so later packages may be installed before it (src/engine/hoist.ts). */
+  aptNeutral?: boolean;
 }
 
 /**
