@@ -6,7 +6,7 @@ import { readState } from './read-state.js';
 
 /** `phanes diff`: unified diffs of managed files, recorded content against the disk. */
 export async function diff(io: CommandIO, module: string | undefined): Promise<number> {
-  const { state, recorder } = await readState(io.stateDir, io.reporter);
+  const { state, recorder } = await readState(io.stateDir, io.reporter, { events: false });
   const result = await detectDrift(new ReadOnlyHost(new LocalHost()), recorder, state, [], module);
   const files = result.items.filter((i) => i.diff);
   for (const f of files) io.reporter.record('diff', { module: f.module, key: f.key, label: f.label, diff: f.diff }, f.diff ?? '');

@@ -6,7 +6,7 @@ import { readState } from './read-state.js';
 
 /** `phanes status`: what Phanes recorded against the host now. Exit 0 in sync, 2 drift. */
 export async function status(io: CommandIO, module: string | undefined): Promise<number> {
-  const { state, recorder } = await readState(io.stateDir, io.reporter);
+  const { state, recorder } = await readState(io.stateDir, io.reporter, { events: false });
   const last = state.runs.at(-1);
   if (last) {
     io.reporter.record('lastRun', { ...last }, `last run: ${last.command} ${last.modules.join(', ')} at ${last.startedAt}${last.ok === false ? ' (failed)' : ''}`);
