@@ -169,14 +169,15 @@ export async function buildBigJournal(journalText: string, dir: string, total: n
   const lines: string[] = [];
   let n = 0;
   let at = Date.parse(real[0]!.data.at) - 3 * 365 * 86_400_000;
-  while (n + real.length < total) {
+  for (let added = true; added;) {
+    added = false; // a pass that fits no whole run ends the loop
     for (const run of runs) {
-      if (n + run.length + real.length > total) break;
+      if (n + run.length + real.length > total) continue;
       for (const e of replay(run, `bench-${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`, at)) lines.push(JSON.stringify(e));
       n += run.length;
       at += 3_600_000;
+      added = true;
     }
-    if (n + Math.min(...runs.map((r) => r.length)) + real.length > total) break;
   }
   // Top up with single events of the smallest run so the count is exact.
   const filler = runs.reduce((a, b) => (b.length < a.length ? b : a));
