@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -21,7 +21,16 @@ export function phanes(args: string[], opts: { cwd?: string; env?: Record<string
   });
 }
 
-export const tempDir = (): string => mkdtempSync(join(tmpdir(), 'phanes-cli-'));
+const made: string[] = [];
+/** A private directory under the system temp dir, removed when the test process exits. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'phanes-cli-'));
+  made.push(dir);
+  return dir;
+}
+process.on('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Parse NDJSON output, failing loudly on a line that is not JSON. */
 export function ndjson(text: string): Record<string, unknown>[] {
