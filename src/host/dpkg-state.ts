@@ -21,6 +21,15 @@ export async function interruptedDpkg(host: Runner): Promise<string[]> {
 }
 
 /**
+ * Packages whose unpack was cut short (dpkg status half-installed): `dpkg --configure -a` cannot finish
+ * them ("cannot configure (current status 'half-installed')"), only unpacking them again can.
+ */
+export async function halfInstalled(host: Pick<Host, 'query'>): Promise<string[]> {
+  const r = await host.query(['dpkg-query', '-W', '-f=${db:Status-Status} ${binary:Package}\n'], { allowFailure: true });
+  return r.stdout.split('\n').filter((l) => l.startsWith('half-installed ')).map((l) => l.slice('half-installed '.length).trim()).filter(Boolean);
+}
+
+/**
  * A crash or kill in the middle of apt or dpkg leaves packages unpacked but not configured (and apt
  * then refuses to do anything: "dpkg was interrupted"). Finish what dpkg started, the way its own
  * message says, then let apt fix what is still broken, before any new apt work. Never pulls Recommends.
@@ -37,8 +46,11 @@ export async function recoverInterruptedDpkg(host: Runner, say: (message: string
     const left = await interruptedDpkg(host);
     const broken = await host.query(['apt-get', 'check', '-q'], { env: APT_ENV, allowFailure: true });
     if (!left.length && broken.exitCode === 0) return;
-    say(`still half-installed after dpkg --configure -a: ${left.join(', ') || 'broken dependencies'}; running \`apt-get install -f\``);
-    const argv = ['apt-get', 'install', '-f', '-y', '-q', ...APT_OPTS];
+    const unpack = await halfInstalled(host);
+    const argv = unpack.length
+      ? ['apt-get', 'install', '-f', '--reinstall', '-y', '-q', ...APT_OPTS, ...unpack]
+      : ['apt-get', 'install', '-f', '-y', '-q', ...APT_OPTS];
+    say(`still half-installed after dpkg --configure -a: ${left.join(', ') || 'broken dependencies'}; running \`${argv.slice(0, unpack.length ? 4 : 3).join(' ')}${unpack.length ? ` ${unpack.join(' ')}` : ''}\``);
     const fixed = await host.run(argv, { env: APT_ENV, allowFailure: true, timeoutMs: 30 * 60_000 });
     // dpkg's own complaint goes to apt's stdout (its pty), so the error carries both.
     if (fixed.exitCode !== 0 && round >= 3) throw hostError(argv, fixed.exitCode, `${fixed.stdout}\n${fixed.stderr}`);

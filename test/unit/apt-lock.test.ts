@@ -9,6 +9,8 @@ const APT_LOCKED = 'E: Could not get lock /var/lib/dpkg/lock-frontend. It is hel
   + 'N: Be aware that removing the lock file is not a solution and may break your system.\n'
   + 'E: Unable to acquire the dpkg frontend lock (/var/lib/dpkg/lock-frontend), is another process using it?\n';
 const DPKG_LOCKED = 'dpkg: error: dpkg frontend lock was locked by another process with pid 4242\nNote: removing the lock file is always wrong, and can end up damaging the\n';
+// What a SIGKILL in the middle of dpkg unpacking perl-base left on a booted host (seed 915514735).
+const HALF_INSTALLED = 'The following packages are only half installed, due to problems during\ninstallation.  The installation can probably be completed by retrying it;\nthe packages can be removed using dselect or dpkg --remove:\n perl-base            minimal Perl system\n';
 const HALF_CONFIGURED = 'The following packages are only half configured, probably due to problems\nconfiguring them the first time.  The configuration should be retried using\ndpkg --configure <package> or the configure menu option in dselect:\n fail2ban             ban hosts that cause multiple authentication errors\n';
 
 /** A host whose apt and dpkg answer from a script: the lock is taken for the first `lockedFor` calls. */
@@ -17,6 +19,7 @@ class AptHost extends MemoryHost {
   audit = '';
   override async query(argv: readonly string[], o?: RunOptions): Promise<RunResult> {
     if (argv.join(' ') === 'dpkg --audit') return { stdout: this.audit, stderr: '', exitCode: 0 };
+    if (argv[0] === 'dpkg-query') return { stdout: this.audit === HALF_INSTALLED ? 'installed bash\nhalf-installed perl-base\n' : 'installed bash\n', stderr: '', exitCode: 0 };
     if (argv[0] === 'apt-get' && argv[1] === 'check') return { stdout: '', stderr: '', exitCode: 0 };
     return super.query(argv, o);
   }
@@ -26,7 +29,9 @@ class AptHost extends MemoryHost {
       this.runs.push(argv.join(' '));
       return { stdout: '', stderr: argv[0] === 'dpkg' ? DPKG_LOCKED : APT_LOCKED, exitCode: argv[0] === 'dpkg' ? 2 : 100 };
     }
-    if (argv.join(' ').startsWith('dpkg --configure -a')) this.audit = '';
+    // configure cannot finish a half-installed package; unpacking it again can.
+    if (argv.join(' ').startsWith('dpkg --configure -a') && this.audit !== HALF_INSTALLED) this.audit = '';
+    if (argv.includes('--reinstall')) this.audit = '';
     return super.run(argv, options);
   }
 }
@@ -92,5 +97,19 @@ describe('the dpkg lock wait', () => {
     await host.run(['apt-get', 'install', '-y', 'pv']);
     assert.deepEqual(inner.runs, ['dpkg --configure -a --force-confdef --force-confold', 'apt-get install -y jq', 'apt-get install -y pv']);
     assert.match(said[0]!, /^dpkg was interrupted .* left fail2ban half-done: running `dpkg --configure -a`/);
+  });
+
+  it('unpacks again a package whose unpack a kill cut short, which dpkg --configure -a cannot finish', async () => {
+    const inner = new AptHost();
+    inner.audit = HALF_INSTALLED;
+    const { host, said } = guarded(inner);
+    await host.run(['apt-get', 'install', '-y', 'jq']);
+    assert.deepEqual(inner.runs, [
+      'dpkg --configure -a --force-confdef --force-confold',
+      'apt-get install -f --reinstall -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o APT::Install-Recommends=false perl-base',
+      'dpkg --configure -a --force-confdef --force-confold',
+      'apt-get install -y jq',
+    ]);
+    assert.match(said[1]!, /running `apt-get install -f --reinstall perl-base`$/);
   });
 });
