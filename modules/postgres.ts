@@ -77,10 +77,11 @@ function resources({ config, system }: ModuleContext): Decl[] {
     file(`${dir}/${SETTINGS_FILE}`, { content: files[`${dir}/${SETTINGS_FILE}`]!, owner: 'postgres', notify: reload }),
     file(`${dir}/${LISTEN_FILE}`, { content: files[`${dir}/${LISTEN_FILE}`]!, owner: 'postgres', notify: restart }),
     file(`${dir}/pg_hba.conf`, { content: files[`${dir}/pg_hba.conf`]!, mode: 0o640, owner: 'postgres', notify: reload }),
-    // postgresql.service starts the clusters and passes a reload on to them; the cluster's own unit
-    // is restarted only when a setting needs it (listen_addresses), so plan says which one happens.
-    service('postgresql', { onChange: 'reload' }),
+    // The cluster's own unit is restarted only when a setting needs it (listen_addresses), so plan says
+    // which one happens; postgresql.service starts the clusters and passes a reload on to them. The
+    // cluster comes first: on a fresh install (its start held back while apt ran) it starts here, once.
     { kind: 'service', id: `postgresql@${version}-main`, desired: { active: true }, options: { onChange: 'restart' } },
+    service('postgresql', { onChange: 'reload' }),
     ...pg.roles.map((r) => pgRole(r.name, r.password_file ? { passwordFile: r.password_file } : { password: r.password ?? '' })),
     ...pg.databases.map((d) => pgDatabase(d.name, d.owner ?? d.name)),
   ];

@@ -58,6 +58,13 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
     .map(({ module }) => [module.name, staleResources(input.projection, module.name, declared)]));
   const ctx = kindContext(host, recorder, input.secrets, false, new Set([...stale.values()].flat().filter((r) => r.changedByPhanes).map((r) => r.key)));
   const cache = await readAll(ctx, all);
+  // A daemon this run installs and then configures starts once, at its own step, with its config,
+  // instead of starting with the package's defaults and then restarting or reloading.
+  const notifiedUnits = new Set(all.flatMap((d) => d.notify ?? []));
+  const held = new Set(all.filter((d) => d.kind === 'service' && !d.skip && d.desired.active === true
+    && notifiedUnits.has(keyOf(d)) && cache.get(keyOf(d))?.exists === false).map((d) => d.id));
+  ctx.holdStarts = held;
+  ctx.startsHeld = new Set();
   const total = empty();
   let dirty = false; // a change happened since the batch read: re-read before the next change
   let failure: unknown;
@@ -160,6 +167,11 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         reporter.step({ module: module.name, key, label: ref.label, status: 'skipped', changes: [], reason: decl.skip });
         await emit({ type: 'StepSkipped', data: { ...ref, runId, at: now(), reason: decl.skip } });
         continue;
+      }
+      if (decl.kind === 'service') {
+        held.delete(decl.id); // from here on, its package's scripts may start it
+        // Installed with its first start held back: it has not run, or it started after its config was written.
+        if (ctx.startsHeld?.delete(decl.id)) ctx.notified.delete(key);
       }
       const done = early.get(key);
       if (done && early.delete(key)) {

@@ -4,6 +4,7 @@ import { hostError } from './local.js';
 import type { Host, RunOptions, RunResult } from './host.js';
 import { HostWrapper } from './wrapper.js';
 import { recoverInterruptedDpkg } from './dpkg-state.js';
+import { clearStaleHold } from './start-hold.js';
 
 /** Commands that take dpkg's or apt's lock when they change the host. */
 const APT_TOOLS = new Set(['apt-get', 'apt', 'dpkg', 'apt-mark']);
@@ -59,7 +60,8 @@ export class AptLockHost extends HostWrapper {
   override async run(argv: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     if (!APT_TOOLS.has(argv[0] ?? '')) return this.inner.run(argv, options);
     // Recovery runs apt and dpkg itself: through the lock wait, not back through this method.
-    this.#recovered ??= recoverInterruptedDpkg({ query: (a, o) => this.inner.query(a, o), run: (a, o) => this.waitForLock(a, o ?? {}) }, this.options.say);
+    this.#recovered ??= clearStaleHold(this.inner, this.options.say).then(() =>
+      recoverInterruptedDpkg({ query: (a, o) => this.inner.query(a, o), run: (a, o) => this.waitForLock(a, o ?? {}) }, this.options.say));
     await this.#recovered;
     return this.waitForLock(argv, options);
   }

@@ -1,4 +1,5 @@
 import type { Snapshot } from '../../state/events.js';
+import { withStartsHeld } from '../host/start-hold.js';
 import { type Decl, type Kind, type KindContext } from './types.js';
 
 export interface PackageOptions {
@@ -32,6 +33,17 @@ async function read(ctx: KindContext, decls: readonly Decl<PackageOptions>[]): P
   return out;
 }
 
+/**
+ * Of the units whose start was held, those that exist now and are not running: a maintainer script
+ * that started its daemon some other way (not through invoke-rc.d) leaves it out, so it is restarted.
+ */
+async function heldBack(ctx: KindContext, units: readonly string[]): Promise<string[]> {
+  if (!units.length) return [];
+  const res = await ctx.host.query(['systemctl', 'show', '--property=LoadState,ActiveState', '--', ...units], { allowFailure: true });
+  const blocks = res.stdout.split(/\n\s*\n/).filter((b) => b.trim());
+  return units.filter((_, i) => /^LoadState=loaded$/m.test(blocks[i] ?? '') && /^ActiveState=(inactive|failed)$/m.test(blocks[i] ?? ''));
+}
+
 async function install(ctx: KindContext, items: readonly { decl: Decl<PackageOptions> }[]): Promise<void> {
   const groups = new Map<boolean, string[]>();
   for (const { decl } of items) {
@@ -39,10 +51,12 @@ async function install(ctx: KindContext, items: readonly { decl: Decl<PackageOpt
     groups.set(rec, [...(groups.get(rec) ?? []), decl.id]);
   }
   for (const [recommends, names] of groups) {
-    await ctx.host.run(
+    const held = [...(ctx.holdStarts ?? [])];
+    const hooked = await withStartsHeld(ctx.host, held, () => ctx.host.run(
       ['apt-get', 'install', '-y', '-q', recommends ? '--install-recommends' : '--no-install-recommends', ...DPKG_OPTS, ...names],
       { env: APT_ENV, timeoutMs: 30 * 60_000 },
-    );
+    ));
+    if (hooked) for (const unit of await heldBack(ctx, held)) ctx.startsHeld?.add(unit);
   }
 }
 

@@ -34,6 +34,17 @@ export interface KindContext {
   /** Keys a rollback is bringing back in this run (apt may remove them together). */
   releasing: ReadonlySet<string>;
   force: boolean;
+  /**
+   * Units whose first start apt-get holds back (policy-rc.d) while it installs: not present before the
+   * run, configured by a later step that would otherwise restart them, and started at their own step.
+   */
+  holdStarts?: ReadonlySet<string>;
+  /**
+   * Held units an apt-get install brought in with its first start held back: when their step comes,
+   * whatever started them since (their own step, or a unit that wants them) did so with the config
+   * written, so a change that notified them needs no reload or restart (apply drops the notification).
+   */
+  startsHeld?: Set<string>;
 }
 
 export interface RevertOutcome {

@@ -105,7 +105,7 @@ describe('postgres files', () => {
     assert.deepEqual(notify('pg_hba.conf'), ['service:postgresql']);
     assert.deepEqual(notify('50-phanes.conf'), ['service:postgresql']);
     assert.deepEqual(notify('50-phanes-listen.conf'), ['service:postgresql@15-main']);
-    assert.deepEqual(decls.filter((d) => d.kind === 'service').map((d) => [d.id, (d.options as { onChange: string }).onChange]), [['postgresql', 'reload'], ['postgresql@15-main', 'restart']]);
+    assert.deepEqual(decls.filter((d) => d.kind === 'service').map((d) => [d.id, (d.options as { onChange: string }).onChange]), [['postgresql@15-main', 'restart'], ['postgresql', 'reload']]);
   });
 });
 
