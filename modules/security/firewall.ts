@@ -34,12 +34,14 @@ export function firewallResources(ctx: ModuleContext): Decl[] {
 }
 
 /**
- * Ports a service module opens when the firewall is managed in this run (security in the run and
- * ufw on). A port the user already lists in `security.ufw.allow` stays the security module's, so
- * each rule has one owner.
+ * Ports a service module opens when ufw is on in the config and either managed in this run (security
+ * in the run) or already on the host: `apply --modules nginx` on a hardened server keeps (and so
+ * never prunes) nginx's rules for 80 and 443. A port the user already lists in `security.ufw.allow`
+ * stays the security module's, so each rule has one owner.
  */
 export function openPorts(ctx: ModuleContext, specs: readonly string[]): Decl[] {
-  if (!ctx.modules.includes('security') || !ctx.config.security.ufw.enabled) return [];
+  if (!ctx.config.security.ufw.enabled) return [];
+  if (!ctx.modules.includes('security') && !ctx.system.ssh?.ufw) return [];
   const owned = new Set(allowedRules(ctx));
   return specs.filter((s) => !owned.has(s)).map(ufwAllow);
 }

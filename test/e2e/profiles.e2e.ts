@@ -18,6 +18,7 @@ const COOLIFY_PASSWORD = `coolify-${process.pid}-correct-horse-battery`;
 const USER_PASSWORD = `user-${process.pid}-correct-horse-battery`;
 const USER_PASSWORD_HASH = execFileSync('openssl', ['passwd', '-6', USER_PASSWORD], { encoding: 'utf8' }).trim();
 const TRACE = '/root/phanes-argv.jsonl';
+const NO_CHANGE_TRACE = '/root/phanes-no-change.trace';
 const ENV = { PG_PASSWORD, REDIS_PASSWORD, COOLIFY_ROOT_USER_PASSWORD: COOLIFY_PASSWORD, USER_PASSWORD_HASH, PHANES_ARGV_TRACE: TRACE };
 const SECRETS = { PG_PASSWORD, REDIS_PASSWORD, USER_PASSWORD, USER_PASSWORD_HASH };
 const SITE = '<h1>phanes web profile</h1>';
@@ -64,9 +65,9 @@ describe('profiles end to end on real hosts', { concurrency: 2 }, () => {
       let installer: InstallerServer | undefined;
       // What every command printed, stdout and stderr, for the secrets check.
       const printed: { command: string; text: string }[] = [];
-      const run = async (args: string[], exitCode = 0): Promise<string> => {
+      const run = async (args: string[], exitCode = 0, env: Record<string, string> = {}): Promise<string> => {
         const withConfig = ['plan', 'apply'].includes(args[0]!) ? [...args, '--config', '/root/config.yaml'] : args;
-        const r = await phanes(host, withConfig, { reject: false, env: ENV, timeoutMs: 30 * 60_000 });
+        const r = await phanes(host, withConfig, { reject: false, env: { ...ENV, ...env }, timeoutMs: 30 * 60_000 });
         printed.push({ command: args.join(' '), text: `${r.stdout}${r.stderr}` });
         assert.equal(r.exitCode, exitCode, `phanes ${args.join(' ')} exited ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
         return r.stdout;
@@ -96,10 +97,13 @@ describe('profiles end to end on real hosts', { concurrency: 2 }, () => {
           assert.equal(first.at(-1)?.failed, 0);
           assert.deepEqual(stepKeys(first, 'changed'), planned);
           t = Date.now();
-          const again = await run(['apply', '--profile', profile]);
+          const again = await run(['apply', '--profile', profile], 0, { PHANES_TRACE: NO_CHANGE_TRACE });
           const noChange = (Date.now() - t) / 1000;
           assert.equal(summaryOf(again).changed, 0, again);
           console.log(`[e2e] ${suite}: apply --profile ${profile} took ${fresh.toFixed(1)} s (${stepKeys(first, 'changed').length} changes); the no-change re-apply ${noChange.toFixed(2)} s`);
+          // Not an assertion (times belong to npm run bench): a slow no-change run says where its time went.
+          if (noChange > 2) console.log(`[e2e] ${suite}: the slowest processes of that re-apply (start ms, ms, exit, argv):\n${(await host.exec(['sh', '-c', `sort -t "$(printf '\\t')" -k2 -gr ${NO_CHANGE_TRACE} | head -5`])).stdout}`);
+          await host.exec(['rm', '-f', NO_CHANGE_TRACE]);
           await run(['status']);
         });
 

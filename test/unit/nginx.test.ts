@@ -64,6 +64,12 @@ describe('nginx planning', () => {
     assert.deepEqual(keys(ctxWith({}, ['security', 'nginx'])).filter((k) => k.startsWith('ufw')), ['ufw:allow 80/tcp', 'ufw:allow 443/tcp']);
   });
 
+  it('keeps 80 and 443 open in a run without security when ufw is on the host, so apply --modules nginx prunes nothing', () => {
+    const withUfw = { ...TRIXIE, ssh: { ufw: { enabled: true, defaultInput: 'drop', rules: [] } } as unknown as SystemFacts['ssh'] };
+    assert.deepEqual(keys({ ...ctxWith(), system: withUfw }).filter((k) => k.startsWith('ufw')), ['ufw:allow 80/tcp', 'ufw:allow 443/tcp']);
+    assert.deepEqual(keys(ctxWith()).filter((k) => k.startsWith('ufw')), [], 'no ufw on the host and none in the run: no rules');
+  });
+
   it('declares nothing when disabled', () => {
     assert.deepEqual(nginx.resources(ctxWith({ enabled: false })), []);
   });
