@@ -84,6 +84,8 @@ export const docker: Module = {
       ...(flavour.validates ? [] : ['this dockerd has no --validate: daemon.json is rendered as JSON by Phanes and not checked by dockerd before the restart']),
       firewallNote(ctx),
       'rollback purges the packages Phanes installed; images, containers and volumes under /var/lib/docker are left in place (remove them by hand if unwanted)',
+      // dockerd itself turns forwarding on when it starts; no file of Phanes' holds it, so rollback has nothing to put back.
+      'dockerd turns on IP forwarding (net.ipv4.ip_forward = 1) when it starts; after rollback it stays on until a reboot, or the next apply of security with sysctl_hardening and without docker turns it off',
     ];
   },
   preflight({ config, system }) {
