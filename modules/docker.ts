@@ -33,6 +33,7 @@ export function keepDockerData(): Decl {
     check: (host) => hasStatOverride(host, NUKE_SCRIPT),
     run: ['dpkg-statoverride', '--update', '--add', 'root', 'root', '0644', NUKE_SCRIPT],
     undo: ['dpkg-statoverride', '--remove', NUKE_SCRIPT],
+    beforeItsPackages: true,
   });
 }
 const SUPPORTED = ['debian', 'ubuntu'];

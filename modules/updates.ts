@@ -47,7 +47,8 @@ export const updates: Module = {
     if (!config.updates.enabled) return [];
     return [
       pkg('unattended-upgrades'),
-      ...Object.entries(updatesFiles(config.updates, system)).map(([p, content]) => file(p, { content })),
+      // APT::Periodic and Unattended-Upgrade settings: nothing apt-get install reads, so no barrier to batching.
+      ...Object.entries(updatesFiles(config.updates, system)).map(([p, content]) => file(p, { content, aptNeutral: true })),
       ...APT_TIMERS.map((t) => service(t)),
     ];
   },

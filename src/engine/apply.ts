@@ -177,7 +177,7 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       if (done && early.delete(key)) {
         counts.changed++;
         for (const n of decl.notify ?? []) ctx.notified.add(n);
-        reporter.step({ module: module.name, key, label: ref.label, status: 'changed', changes: done.changes, reason: 'installed with an earlier step' });
+        reporter.step({ module: module.name, key, label: ref.label, status: 'changed', changes: done.changes, reason: decl.kind === 'package' ? 'installed with an earlier step' : 'run before its packages joined an earlier step' });
         continue;
       }
       if (dirty && !dryRun) {
@@ -216,7 +216,8 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
         batch.push(...await earlyPackages(ctx, input.plan, module, i, blocked, new Set([...batch.map((b) => b.ref.key), ...early.keys()])));
       }
       const diffs = await Promise.all(batch.map(async (b) => {
-        const shown = kind.show ? await kind.show(ctx, b.current, kind.predict(b.current, b.decl), b.decl).catch(() => undefined) : undefined;
+        const k = kindOf(b.decl.kind);
+        const shown = k.show ? await k.show(ctx, b.current, k.predict(b.current, b.decl), b.decl).catch(() => undefined) : undefined;
         return shown === undefined ? undefined : redactText(shown, input.secrets);
       }));
       if (!(await armBefore(batch.map((b) => b.decl)))) break;
@@ -242,13 +243,16 @@ export async function applyModules(input: ApplyInput): Promise<ApplyResult> {
       }
       try {
         dirty = true;
-        if (batch.length > 1 && kind.convergeMany) await kind.convergeMany(ctx, batch);
+        // A later step's preparation for its packages (a dpkg stat override) runs before the apt transaction.
+        for (const b of batch) if (b.decl.kind !== decl.kind) await kindOf(b.decl.kind).converge(ctx, b.decl, b.current);
+        const own = batch.filter((b) => b.decl.kind === decl.kind);
+        if (own.length > 1 && kind.convergeMany) await kind.convergeMany(ctx, own);
         else await kind.converge(ctx, decl, current);
         const after = await readAll(ctx, batch.map((b) => b.decl));
         for (const [j, b] of batch.entries()) {
           const state = after.get(b.ref.key) ?? {};
           cache.set(b.ref.key, state);
-          const left = kind.diff(state, b.decl, { ...ctx, notified: new Set() });
+          const left = kindOf(b.decl.kind).diff(state, b.decl, { ...ctx, notified: new Set() });
           if (left.length) throw new PhanesError(`${b.ref.label} still differs after the change: ${left.join('; ')}`);
           await keepContents(recorder, ctx.contents, state, b.decl);
           await emit({ type: 'ChangeApplied', data: { ...b.ref, runId, seq: seqs[j]!, at: now(), after: state } });

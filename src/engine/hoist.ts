@@ -23,9 +23,14 @@ export function aptBarrier(decl: Decl): boolean {
   if (decl.skip) return false;
   if (decl.kind === 'apt-update') return true;
   if (decl.kind === 'package') return decl.desired.installed !== true;
-  if (decl.kind === 'command') return (decl.options as { aptNeutral?: boolean } | undefined)?.aptNeutral !== true;
-  return PATH_KINDS.has(decl.kind) && APT_PATHS.test(decl.id);
+  const options = decl.options as { aptNeutral?: boolean } | undefined;
+  if (decl.kind === 'command') return options?.aptNeutral !== true;
+  return PATH_KINDS.has(decl.kind) && APT_PATHS.test(decl.id) && options?.aptNeutral !== true;
 }
+
+/** A barrier that goes along instead: a command that prepares dpkg for the packages after it. */
+const goesAlong = (decl: Decl): boolean =>
+  decl.kind === 'command' && (decl.options as { beforeItsPackages?: boolean } | undefined)?.beforeItsPackages === true;
 
 export interface Step {
   decl: Decl;
@@ -52,14 +57,16 @@ export async function earlyPackages(
     if (blocked(mod.name)) break;
     for (let i = m === at ? index + 1 : 0; i < decls.length; i++) {
       const d = decls[i]!;
-      if (aptBarrier(d)) break scan;
-      if (d.kind === 'package' && !d.skip && !taken.has(keyOf(d)) && !found.some((f) => keyOf(f.decl) === keyOf(d))) found.push({ decl: d, module: mod.name });
+      if (aptBarrier(d) && !goesAlong(d)) break scan;
+      if ((d.kind === 'package' || goesAlong(d)) && !d.skip && !taken.has(keyOf(d)) && !found.some((f) => keyOf(f.decl) === keyOf(d))) found.push({ decl: d, module: mod.name });
     }
   }
+  // A preparing command with no package after it to go along with stays at its own step.
+  while (found.length && found.at(-1)!.decl.kind !== 'package') found.pop();
   if (!found.length) return [];
-  const kind = kindOf('package');
   const now = await readAll(ctx, found.map((f) => f.decl));
   return found.flatMap(({ decl, module: name }) => {
+    const kind = kindOf(decl.kind);
     const current = now.get(keyOf(decl)) ?? {};
     const changes = kind.diff(current, decl, ctx);
     const ref = { module: name, key: keyOf(decl), kind: decl.kind, id: decl.id, label: kind.label(decl) };

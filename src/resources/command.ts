@@ -14,6 +14,12 @@ export interface CommandOptions {
   env?: Record<string, string>;
   /** It neither reads nor changes what apt installs, so later packages may be installed before it (src/engine/hoist.ts). */
   aptNeutral?: boolean;
+  /**
+   * It prepares dpkg for the packages declared after it (a stat override their unpack must see) and
+   * needs nothing the steps ahead of it do: when those packages join an earlier apt transaction, it
+   * runs just before that transaction instead of splitting it (src/engine/hoist.ts).
+   */
+  beforeItsPackages?: boolean;
 }
 
 /**

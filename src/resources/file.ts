@@ -12,6 +12,8 @@ export interface FileOptions {
   validate?: string[];
   /** Run after installing; on failure the previous content is put back, e.g. `sshd -t`. */
   check?: string[];
+  /** An apt.conf.d file that changes nothing `apt-get install` does (APT::Periodic): no barrier for batching. */
+  aptNeutral?: boolean;
 }
 
 export interface FileSpec {
@@ -23,6 +25,7 @@ export interface FileSpec {
   check?: string[];
   notify?: string[];
   secret?: boolean;
+  aptNeutral?: boolean;
 }
 
 
@@ -36,7 +39,10 @@ export function file(filePath: string, spec: FileSpec): Decl<FileOptions> {
       exists: true, sha256: sha256(content), mode: spec.mode ?? 0o644, owner: spec.owner ?? 'root', group: spec.group ?? spec.owner ?? 'root',
       ...(spec.secret ? { secret: true } : {}),
     },
-    options: { content, ...(spec.validate ? { validate: spec.validate } : {}), ...(spec.check ? { check: spec.check } : {}) },
+    options: {
+      content, ...(spec.validate ? { validate: spec.validate } : {}), ...(spec.check ? { check: spec.check } : {}),
+      ...(spec.aptNeutral ? { aptNeutral: true } : {}),
+    },
     ...(spec.notify ? { notify: spec.notify } : {}),
     ...(spec.secret ? { secret: true } : {}),
   };

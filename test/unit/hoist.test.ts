@@ -90,6 +90,27 @@ describe('cross-module apt batching', () => {
     assert.deepEqual(host.installs, ['x', 'y z', 'w']);
   });
 
+  it('goes past an apt.conf.d file marked neutral, and takes a command that prepares dpkg along, run before the one apt call', async () => {
+    const host = new DpkgHost();
+    const prepare = command('override', { check: ['test', '-e', '/n2'], run: ['touch', '/n2'], undo: ['rm', '/n2'], beforeItsPackages: true });
+    const plan = () => [
+      mod('a', [pkg('x')]), mod('b', [file('/etc/apt/apt.conf.d/20auto', { content: 'x\n', aptNeutral: true }), pkg('y')]),
+      // d's preparation has no package after it before the barrier: it stays at its own step.
+      mod('c', [prepare, pkg('z')]), mod('d', [{ ...prepare, id: 'override-d', options: { ...prepare.options!, run: ['touch', '/n1'], check: ['test', '-e', '/n1'] } }, barrier]),
+    ];
+    const rec = memoryRecorder();
+    const { steps } = await run(host, rec, plan());
+    assert.deepEqual(host.installs, ['x y z']);
+    const order = host.runs.filter((r) => r.startsWith('touch /n2') || r.startsWith('apt-get install'));
+    assert.match(order.join('\n'), /^touch \/n2\napt-get install/, 'the stat override before the transaction');
+    assert.ok(steps.includes('c command:override changed run touch /n2'), 'reported at its own step');
+    assert.ok(host.runs.indexOf('touch /n1') > host.runs.findIndex((r) => r.startsWith('apt-get install')), "d's runs at its own step");
+    const intents = rec.events.filter((e): e is PhanesEvent & { type: 'ChangeIntended' } => e.type === 'ChangeIntended').map((e) => e.data.key);
+    assert.ok(intents.indexOf('command:override') < intents.indexOf('package:z'), 'recorded before its package, so rollback purges first');
+    const { steps: planned } = await run(new DpkgHost(), memoryRecorder(), plan(), true);
+    assert.deepEqual(planned.map((s) => s.replace(' planned ', ' changed ')), steps);
+  });
+
   it('records a failed transaction against every package in it, each under its own module', async () => {
     const host = new DpkgHost();
     host.failing = [/^apt-get install/];
