@@ -11,15 +11,18 @@ import type { Host } from './host.js';
  */
 export const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 const MARKER = '# phanes: hold-starts';
+/** Which run wrote it: the hook of the run at work now is not a stale one, even before its first apt call. */
+const writtenBy = (pid: number): string => `# written by the Phanes run with pid ${pid}`;
 /** Unit names systemd accepts, without the .service suffix: nothing a shell would read as code. */
 const UNIT = /^[A-Za-z0-9@._:-]+$/;
 
 /** The script: exit 101 for the held units (any action, with or without `.service`), 0 for the rest. */
-export function policyScript(units: readonly string[]): string {
+export function policyScript(units: readonly string[], writer = process.pid): string {
   const names = units.map((u) => u.replace(/\.service$/, '')).filter((u) => UNIT.test(u));
   return [
     '#!/bin/sh',
     `${MARKER} (Phanes starts these units itself once their config is written; removed when apt-get ends)`,
+    `${writtenBy(writer)}`,
     'while [ "${1#--}" != "$1" ]; do shift; done',
     'case "${1%.service}" in',
     ...(names.length ? [`  ${names.map((n) => `'${n}'`).join('|')}) exit 101 ;;`] : []),
@@ -57,8 +60,10 @@ export async function withStartsHeld(host: Files, units: readonly string[], work
 }
 
 /** Removes the policy-rc.d a killed run left (it would keep those daemons from starting on later installs). */
-export async function clearStaleHold(host: Files, say: (message: string) => void): Promise<void> {
-  if ((await owner(host)) !== 'phanes') return;
+export async function clearStaleHold(host: Files, say: (message: string) => void, self = process.pid): Promise<void> {
+  const content = (await host.readFiles([POLICY_RC_D])).get(POLICY_RC_D)?.toString('utf8');
+  // The hold this run wrote for its first apt-get (the one that brings this check) stays.
+  if (!content?.includes(MARKER) || content.split('\n').includes(writtenBy(self))) return;
   say(`removing ${POLICY_RC_D} that an interrupted Phanes run left (it held back daemon starts during its apt-get install)`);
   await host.removeFile(POLICY_RC_D);
 }

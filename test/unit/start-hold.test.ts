@@ -49,7 +49,12 @@ describe('holding back first starts during apt-get (policy-rc.d)', () => {
   it('removes only a hook a killed run left, with a message', async () => {
     const host = new MemoryHost();
     const said: string[] = [];
+    // This run's own hook, written just before the apt call that brings the check, stays.
     host.put(POLICY_RC_D, policyScript(['netdata']));
+    await clearStaleHold(host, (m) => said.push(m));
+    assert.equal(host.files.has(POLICY_RC_D), true);
+    assert.equal(said.length, 0);
+    host.put(POLICY_RC_D, policyScript(['netdata'], 999_999));
     await clearStaleHold(host, (m) => said.push(m));
     assert.equal(host.files.has(POLICY_RC_D), false);
     assert.match(said[0] ?? '', /interrupted Phanes run/);
