@@ -1,5 +1,6 @@
 import type { Host } from './host.js';
 import { hostError } from './local.js';
+import { dropHalfMadeClusters } from './pg-half-made.js';
 
 type Runner = Pick<Host, 'query' | 'run'>;
 
@@ -38,6 +39,7 @@ export async function recoverInterruptedDpkg(host: Runner, say: (message: string
   const before = await interruptedDpkg(host);
   if (!before.length) return;
   say(`dpkg was interrupted (a crash or kill in the middle of an install) and left ${before.join(', ')} half-done: running \`dpkg --configure -a\` before any apt work`);
+  await dropHalfMadeClusters(host, say);
   // Another dpkg may still be at work (a kill orphaned it, or unattended-upgrades): each command waits for
   // its lock, and what it left is checked again. Three rounds, then the last error with apt's own output.
   for (let round = 1; ; round++) {
