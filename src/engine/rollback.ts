@@ -41,6 +41,7 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
   const cache = await readAll(ctx, resources.map(declOf));
   const notify = notifyMap(input.events);
   const toReload = new Set<string>();
+  const putBack = new Set<string>(); // what this rollback restored: only these are settled
   const summary: Summary = { changed: 0, unchanged: 0, skipped: 0, failed: 0 };
   const emit = (e: PhanesEvent): Promise<void> => (dryRun ? Promise.resolve() : recorder.append(e));
   let seq = 0;
@@ -72,14 +73,8 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
     if (status === 'refused' || status === 'failed' || status === 'halted') ok = false;
     // A drifted file left alone stops the walk too: a later purge would take it anyway.
     if (status === 'halted' || status === 'refused') halted = r.label;
+    if (status === 'restored' || status === 'as-before') putBack.add(r.key);
     if (status === 'restored' && !dryRun) for (const n of notify.get(r.key) ?? []) toReload.add(n);
-  }
-  // A later step can take away what an earlier restore put back (purging locales removes the
-  // /etc/default/locale link on trixie): kinds that know such leftovers settle them last.
-  if (!dryRun) {
-    const settling = resources.filter((r) => r.changedByPhanes && kindOf(r.kind).settle);
-    const again = await readAll(ctx, settling.map(declOf));
-    for (const r of settling) await kindOf(r.kind).settle!(ctx, declOf(r), again.get(r.key) ?? {}, r.original);
   }
   // Services keep running the old config until told: reload the ones the reverted files fed.
   for (const key of toReload) {
@@ -87,6 +82,13 @@ export async function rollbackModule(input: RollbackInput): Promise<{ summary: S
     if (!unit || dryRun) continue;
     const state = (await readAll(ctx, [{ kind: 'service', id: unit, desired: {} }])).get(key);
     if (state?.active === true) await host.run(['systemctl', 'reload-or-restart', '--', unit]);
+  }
+  // A later step or a reload can take away what an earlier restore put back (purging locales removes the
+  // /etc/default/locale link on trixie): kinds that know such leftovers settle them last.
+  if (!dryRun) {
+    const settling = resources.filter((r) => putBack.has(r.key) && kindOf(r.kind).settle);
+    const again = await readAll(ctx, settling.map(declOf));
+    for (const r of settling) await kindOf(r.kind).settle!(ctx, declOf(r), again.get(r.key) ?? {}, r.original);
   }
   const durationMs = Date.now() - started;
   reporter.moduleEnd(input.module, ok ? (summary.changed ? 'changed' : 'unchanged') : 'failed', summary, durationMs);

@@ -68,4 +68,9 @@ export const liveSysctlKind: Kind = {
     await set(ctx, [[decl.id, target.value]]);
     return { result: 'restored' };
   },
+  // The kernel ties some keys together (turning forwarding on turns accept_redirects off) and a later
+  // step of the same rollback may reload a firewall that sets its own: the restored value is set again.
+  async settle(ctx, decl, current, target) {
+    if (typeof target.value === 'string' && current.value !== null && current.value !== target.value) await set(ctx, [[decl.id, target.value]]);
+  },
 };

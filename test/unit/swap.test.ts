@@ -264,6 +264,15 @@ describe('live sysctl', () => {
     const { planned } = await planWith({}, [liveSysctl('net.ipv6.conf.all.accept_redirects', 0)]);
     assert.deepEqual(planned, []);
   });
+  it('sets a restored value again when a later step of the rollback moved it, and leaves an equal or absent one alone', async () => {
+    const host = new FailingHost(facts());
+    const ctx = kindContext(host, nullRecorder(async () => Buffer.alloc(0)), []);
+    const decl = liveSysctl('net.ipv4.conf.all.accept_redirects', 0);
+    await liveSysctlKind.settle!(ctx, decl, { value: '0' }, { value: '1' });
+    await liveSysctlKind.settle!(ctx, decl, { value: '1' }, { value: '1' });
+    await liveSysctlKind.settle!(ctx, decl, { value: null }, { value: '1' });
+    assert.deepEqual(host.runs, ['sysctl -q -w net.ipv4.conf.all.accept_redirects=1']);
+  });
   it('plans the change from the running value', async () => {
     const { planned } = await planWith({ files: { '/proc/sys/net/ipv4/tcp_syncookies': { content: '0\n' } } }, [liveSysctl('net.ipv4.tcp_syncookies', 1)]);
     assert.deepEqual(planned.map((s) => s.changes), [['0 → 1']]);
