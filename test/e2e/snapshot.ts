@@ -28,3 +28,29 @@ export function differences(before: HostSnapshot, after: HostSnapshot): string[]
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
   return keys.filter((k) => before.get(k) !== after.get(k)).map((k) => `${k} ${before.get(k) ?? '(none)'} → ${after.get(k) ?? '(none)'}`);
 }
+
+/** The account files, which the comparison by name below replaces: their numbers and line order follow the order dpkg made system users in. */
+export const ACCOUNT_FILES = /^\/etc\/(passwd|group|shadow|gshadow)-?$/;
+
+/**
+ * Users and groups by name, without what differs between two hosts that made the same accounts in
+ * another order (a kill between two packages' postinsts): the uid and gid dpkg's adduser picked for a
+ * system account (1–999), and the line order. Names, home, shell, primary group, members, whether a
+ * password is set or locked, and the aging fields still count. Keys: `passwd:<name>`, `group:<name>` …
+ */
+export async function accountsByName(host: LabHost): Promise<HostSnapshot> {
+  const { stdout } = await host.exec(['sh', '-c', 'for f in passwd group shadow gshadow; do sed "s/^/$f:/" /etc/$f; done']);
+  const lines = stdout.split('\n').filter(Boolean).map((l) => l.split(':'));
+  const id = (n: string): string => (Number(n) > 0 && Number(n) < 1000 ? 'system' : n);
+  const groupOf = new Map(lines.filter((f) => f[0] === 'group').map((f) => [f[3]!, f[1]!]));
+  const secret = (p: string): string => (p.startsWith('$') ? 'hash' : p.startsWith('!$') ? 'locked hash' : p);
+  const out: HostSnapshot = new Map();
+  for (const [file, name, ...f] of lines) {
+    const value = file === 'passwd' ? [id(f[1]!), groupOf.get(f[2]!) ?? `gid ${id(f[2]!)}`, ...f.slice(3)]
+      : file === 'group' ? [id(f[1]!), (f[2] ?? '').split(',').sort().join(',')]
+        : file === 'shadow' ? [secret(f[0]!), ...f.slice(1)]
+          : [secret(f[0]!), (f[1] ?? '').split(',').sort().join(','), (f[2] ?? '').split(',').sort().join(',')];
+    out.set(`${file}:${name}`, value.join(':'));
+  }
+  return out;
+}
