@@ -22,12 +22,15 @@ export async function interruptedDpkg(host: Runner): Promise<string[]> {
 }
 
 /**
- * Packages whose unpack was cut short (dpkg status half-installed): `dpkg --configure -a` cannot finish
- * them ("cannot configure (current status 'half-installed')"), only unpacking them again can.
+ * Packages whose unpack was cut short: dpkg status half-installed, or marked reinstall-required (error
+ * flag reinstreq: "reinstall it before attempting configuration", as a kill inside liblzma5's unpack
+ * left it). `dpkg --configure -a` cannot finish them, only unpacking them again can.
  */
 export async function halfInstalled(host: Pick<Host, 'query'>): Promise<string[]> {
-  const r = await host.query(['dpkg-query', '-W', '-f=${db:Status-Status} ${binary:Package}\n'], { allowFailure: true });
-  return r.stdout.split('\n').filter((l) => l.startsWith('half-installed ')).map((l) => l.slice('half-installed '.length).trim()).filter(Boolean);
+  const r = await host.query(['dpkg-query', '-W', '-f=${db:Status-Status} ${db:Status-Eflag} ${binary:Package}\n'], { allowFailure: true });
+  return r.stdout.split('\n').map((l) => l.trim().split(/\s+/))
+    .filter(([status, eflag, pkg]) => pkg && (status === 'half-installed' || eflag === 'reinstreq'))
+    .map(([, , pkg]) => pkg!);
 }
 
 /**

@@ -11,6 +11,8 @@ const APT_LOCKED = 'E: Could not get lock /var/lib/dpkg/lock-frontend. It is hel
 const DPKG_LOCKED = 'dpkg: error: dpkg frontend lock was locked by another process with pid 4242\nNote: removing the lock file is always wrong, and can end up damaging the\n';
 // What a SIGKILL in the middle of dpkg unpacking perl-base left on a booted host (seed 915514735).
 const HALF_INSTALLED = 'The following packages are only half installed, due to problems during\ninstallation.  The installation can probably be completed by retrying it;\nthe packages can be removed using dselect or dpkg --remove:\n perl-base            minimal Perl system\n';
+// What a SIGKILL inside liblzma5's unpack left (CI seed 1787548243): unpacked, with dpkg's reinstall-required flag.
+const REINSTREQ = 'The following packages are in a mess due to serious problems during\ninstallation.  They must be reinstalled for them (and any other packages\nthat depend on them) to function properly:\n liblzma5:amd64       XZ-format compression library\n';
 const HALF_CONFIGURED = 'The following packages are only half configured, probably due to problems\nconfiguring them the first time.  The configuration should be retried using\ndpkg --configure <package> or the configure menu option in dselect:\n fail2ban             ban hosts that cause multiple authentication errors\n';
 
 /** A host whose apt and dpkg answer from a script: the lock is taken for the first `lockedFor` calls. */
@@ -19,7 +21,7 @@ class AptHost extends MemoryHost {
   audit = '';
   override async query(argv: readonly string[], o?: RunOptions): Promise<RunResult> {
     if (argv.join(' ') === 'dpkg --audit') return { stdout: this.audit, stderr: '', exitCode: 0 };
-    if (argv[0] === 'dpkg-query') return { stdout: this.audit === HALF_INSTALLED ? 'installed bash\nhalf-installed perl-base\n' : 'installed bash\n', stderr: '', exitCode: 0 };
+    if (argv[0] === 'dpkg-query') return { stdout: this.audit === HALF_INSTALLED ? 'installed ok bash\nhalf-installed ok perl-base\n' : this.audit === REINSTREQ ? 'installed ok bash\nunpacked reinstreq liblzma5:amd64\n' : 'installed ok bash\n', stderr: '', exitCode: 0 };
     if (argv[0] === 'apt-get' && argv[1] === 'check') return { stdout: '', stderr: '', exitCode: 0 };
     return super.query(argv, o);
   }
@@ -30,7 +32,7 @@ class AptHost extends MemoryHost {
       return { stdout: '', stderr: argv[0] === 'dpkg' ? DPKG_LOCKED : APT_LOCKED, exitCode: argv[0] === 'dpkg' ? 2 : 100 };
     }
     // configure cannot finish a half-installed package; unpacking it again can.
-    if (argv.join(' ').startsWith('dpkg --configure -a') && this.audit !== HALF_INSTALLED) this.audit = '';
+    if (argv.join(' ').startsWith('dpkg --configure -a') && this.audit !== HALF_INSTALLED && this.audit !== REINSTREQ) this.audit = '';
     if (argv.includes('--reinstall')) this.audit = '';
     return super.run(argv, options);
   }
@@ -111,5 +113,15 @@ describe('the dpkg lock wait', () => {
       'apt-get install -y jq',
     ]);
     assert.match(said[1]!, /running `apt-get install -f --reinstall perl-base`$/);
+  });
+
+  it('unpacks again a package dpkg marked reinstall-required, in its multiarch name', async () => {
+    const inner = new AptHost();
+    inner.audit = REINSTREQ;
+    const { host, said } = guarded(inner);
+    await host.run(['apt-get', 'install', '-y', 'jq']);
+    assert.equal(inner.runs[1], 'apt-get install -f --reinstall -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o APT::Install-Recommends=false liblzma5:amd64');
+    assert.equal(inner.runs.at(-1), 'apt-get install -y jq');
+    assert.match(said[1]!, /running `apt-get install -f --reinstall liblzma5:amd64`$/);
   });
 });
