@@ -172,7 +172,7 @@ describe('command', () => {
 
 describe('apt update', () => {
   const LISTS = '/var/lib/apt/lists';
-  const list = (ageSeconds: number) => ({ [`${LISTS}/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages`]: { content: 'Package: x\n', mtimeMs: Date.now() - ageSeconds * 1000 } });
+  const list = (ageSeconds: number) => ({ [`${LISTS}/apt.example_debian_dists_bookworm_main_binary-amd64_Packages`]: { content: 'Package: x\n', mtimeMs: Date.now() - ageSeconds * 1000 } });
   it('plans nothing when a package list is younger than the limit, and spawns nothing to know it', async () => {
     const { planned, host } = await planWith({ files: { ...list(600), [`${LISTS}/lock`]: { content: '' } } }, [aptUpdate(3600)]);
     assert.deepEqual(planned, []);
