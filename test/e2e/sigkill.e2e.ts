@@ -60,8 +60,21 @@ const applyArgs = (profile: string): string[] => ['apply', '--profile', profile,
 async function managed(host: LabHost): Promise<Map<string, string>> {
   const doc = JSON.parse(await host.readFile('/var/lib/phanes/state.json')) as { state: { resources: Record<string, Record<string, unknown>> } };
   return new Map(Object.entries(doc.state.resources).map(([k, r]) => [k, JSON.stringify({
-    module: r.module, desired: r.desired, original: r.original, changedByPhanes: r.changedByPhanes, pending: r.pending, failed: r.failed,
+    module: r.module, desired: r.desired, original: k.startsWith('service:') ? runningAside(r.original) : r.original,
+    changedByPhanes: r.changedByPhanes, pending: r.pending, failed: r.failed,
   })]));
+}
+
+/**
+ * A service's before-state without whether it ran: for a daemon the chain's own killed install brought,
+ * that depends on where the kill fell (its first start held back while apt ran, or made by the
+ * `dpkg --configure -a` that finished the install), and rollback ends the same either way: its package,
+ * installed before, is purged after the service step.
+ */
+function runningAside(original: unknown): unknown {
+  if (!original || typeof original !== 'object') return original;
+  const { active: _active, ...rest } = original as Record<string, unknown>;
+  return rest;
 }
 
 interface Converged {
