@@ -22,7 +22,7 @@ export function policyScript(units: readonly string[], writer = process.pid): st
   return [
     '#!/bin/sh',
     `${MARKER} (Phanes starts these units itself once their config is written; removed when apt-get ends)`,
-    `${writtenBy(writer)}`,
+    writtenBy(writer),
     'while [ "${1#--}" != "$1" ]; do shift; done',
     'case "${1%.service}" in',
     ...(names.length ? [`  ${names.map((n) => `'${n}'`).join('|')}) exit 101 ;;`] : []),
@@ -34,11 +34,12 @@ export function policyScript(units: readonly string[], writer = process.pid): st
 
 type Files = Pick<Host, 'readFiles' | 'writeFile' | 'removeFile'>;
 
-/** Whose policy-rc.d is there: none, one a Phanes run wrote, or someone else's. */
-async function owner(host: Files): Promise<'none' | 'phanes' | 'other'> {
-  const content = (await host.readFiles([POLICY_RC_D])).get(POLICY_RC_D);
-  if (!content) return 'none';
-  return content.toString('utf8').includes(MARKER) ? 'phanes' : 'other';
+/** Whose policy-rc.d is there: none, this run's, one another (killed) Phanes run wrote, or someone else's. */
+async function owner(host: Files, self = process.pid): Promise<'none' | 'mine' | 'stale' | 'other'> {
+  const content = (await host.readFiles([POLICY_RC_D])).get(POLICY_RC_D)?.toString('utf8');
+  if (content === undefined) return 'none';
+  if (!content.includes(MARKER)) return 'other';
+  return content.split('\n').includes(writtenBy(self)) ? 'mine' : 'stale';
 }
 
 /**
@@ -61,9 +62,8 @@ export async function withStartsHeld(host: Files, units: readonly string[], work
 
 /** Removes the policy-rc.d a killed run left (it would keep those daemons from starting on later installs). */
 export async function clearStaleHold(host: Files, say: (message: string) => void, self = process.pid): Promise<void> {
-  const content = (await host.readFiles([POLICY_RC_D])).get(POLICY_RC_D)?.toString('utf8');
   // The hold this run wrote for its first apt-get (the one that brings this check) stays.
-  if (!content?.includes(MARKER) || content.split('\n').includes(writtenBy(self))) return;
+  if ((await owner(host, self)) !== 'stale') return;
   say(`removing ${POLICY_RC_D} that an interrupted Phanes run left (it held back daemon starts during its apt-get install)`);
   await host.removeFile(POLICY_RC_D);
 }

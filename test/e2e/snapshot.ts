@@ -44,12 +44,13 @@ export async function accountsByName(host: LabHost): Promise<HostSnapshot> {
   const id = (n: string): string => (Number(n) > 0 && Number(n) < 1000 ? 'system' : n);
   const groupOf = new Map(lines.filter((f) => f[0] === 'group').map((f) => [f[3]!, f[1]!]));
   const secret = (p: string): string => (p.startsWith('$') ? 'hash' : p.startsWith('!$') ? 'locked hash' : p);
+  const names = (list = ''): string => list.split(',').sort().join(',');
   const out: HostSnapshot = new Map();
   for (const [file, name, ...f] of lines) {
     const value = file === 'passwd' ? [id(f[1]!), groupOf.get(f[2]!) ?? `gid ${id(f[2]!)}`, ...f.slice(3)]
-      : file === 'group' ? [id(f[1]!), (f[2] ?? '').split(',').sort().join(',')]
+      : file === 'group' ? [id(f[1]!), names(f[2])]
         : file === 'shadow' ? [secret(f[0]!), ...f.slice(1)]
-          : [secret(f[0]!), (f[1] ?? '').split(',').sort().join(','), (f[2] ?? '').split(',').sort().join(',')];
+          : [secret(f[0]!), names(f[1]), names(f[2])];
     out.set(`${file}:${name}`, value.join(':'));
   }
   return out;
